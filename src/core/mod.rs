@@ -1,0 +1,17 @@
+//! The sans-IO protocol engine: pure Rust, no wasm-bindgen, no web-sys, no clock.
+//!
+//! It is driven by calls (`connect`, `handle_open`, `handle_frame`, `handle_timeout`, …)
+//! with `now` passed in, and answers with effects: frames to transmit, callbacks to run and
+//! the next deadline (`poll_timeout`). The browser shell (`src/web/`) owns the WebSocket and
+//! one timer; native tests drive the same engine with simulated time.
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
+)]
+
+pub mod message;
+pub mod payload;
+pub mod serializer;
+
+#[cfg(feature = "json")]
+pub mod json;

@@ -1,0 +1,28 @@
+//! What the engine needs to know about a payload, and nothing more (ARCHITECTURE.md
+//! principle 3: payloads stay JS values).
+//!
+//! In the browser the payload type is `JsValue` (see `src/web/`); native tests and tools use
+//! `serde_json::Value` (feature `json`, [`crate::core::json`]). The engine never looks inside
+//! a payload except for the reply envelope `{status, response}` of `phx_reply`.
+
+/// A channel payload. Cloning must be cheap (a JS reference or an `Rc`), because one payload
+/// is handed to several callbacks.
+pub trait Payload: Clone + core::fmt::Debug {
+    /// `{}`: the default payload of pushes, leaves and heartbeats.
+    fn empty_object() -> Self;
+    /// A string value, e.g. the `"leave"` payload of the synthetic `phx_close` (spec §3.2).
+    fn string(s: &str) -> Self;
+    /// `{source: "transport", reason}`: the `phx_error` payload of transport errors (spec §2.4).
+    fn transport_error(reason: &str) -> Self;
+    /// `{status, response}`: the reply envelope, also synthesised for timeouts (spec §4).
+    fn reply(status: &str, response: Self) -> Self;
+    /// `payload.status` of a reply when it is a string; `None` otherwise.
+    fn reply_status(&self) -> Option<String>;
+    /// `payload.response` of a reply (`undefined`/`null` when absent).
+    fn reply_response(&self) -> Self;
+    /// A binary payload (an `ArrayBuffer` in the browser) holding a copy of `bytes` (spec §6.2).
+    fn from_binary(bytes: &[u8]) -> Self;
+    /// The bytes of a binary payload, `None` for any other value (spec §6.1: binary iff the
+    /// payload's constructor is `ArrayBuffer`).
+    fn binary(&self) -> Option<Vec<u8>>;
+}

@@ -1,0 +1,11 @@
+//! # phoenix-wasm
+//!
+//! A Phoenix Channels client in Rust, compiled to WebAssembly, with the behaviour of
+//! phoenix.js 1.8.16 (see `../shared/spec/phoenix-js-1.8.md` in the development tree).
+//!
+//! - [`core`]: the sans-IO engine (socket, channel, push, serializer, timers), generic over
+//!   the payload type and tested natively.
+//! - `web` (wasm32 only): the browser shell around WebSocket, fetch and one timer.
+//! - `js` (wasm32 only): the wasm-bindgen facade with phoenix.js's names.
+
+pub mod core;
