@@ -71,7 +71,7 @@ pub struct RefCounter {
 impl RefCounter {
     /// `makeRef()`: `newRef = ref + 1`; when that no longer changes the JS number (2^53) the
     /// counter restarts at 0, which is returned.
-    pub fn next(&mut self) -> Ref {
+    pub fn make(&mut self) -> Ref {
         if self.last >= REF_SATURATION {
             self.last = 0;
         } else {
@@ -131,7 +131,7 @@ mod tests {
     #[test]
     fn refs_count_up_from_one_as_decimal_strings() {
         let mut c = RefCounter::default();
-        let got: Vec<String> = (0..3).map(|_| c.next().to_js_string()).collect();
+        let got: Vec<String> = (0..3).map(|_| c.make().to_js_string()).collect();
         assert_eq!(got, ["1", "2", "3"]);
     }
 
@@ -139,9 +139,9 @@ mod tests {
     fn ref_counter_restarts_at_zero_when_the_js_number_saturates() {
         let mut c = RefCounter::default();
         c.set(REF_SATURATION - 1);
-        assert_eq!(c.next(), Ref(REF_SATURATION));
-        assert_eq!(c.next(), Ref(0));
-        assert_eq!(c.next(), Ref(1));
+        assert_eq!(c.make(), Ref(REF_SATURATION));
+        assert_eq!(c.make(), Ref(0));
+        assert_eq!(c.make(), Ref(1));
     }
 
     #[test]

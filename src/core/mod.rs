@@ -9,9 +9,22 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)
 )]
 
+pub mod channel;
+pub mod effect;
 pub mod message;
 pub mod payload;
+pub mod push;
 pub mod serializer;
+pub mod slab;
+pub mod socket;
+pub mod timer;
+
+pub use channel::{ChannelError, ChannelStatus};
+pub use effect::{BindingCallback, Callback, ChannelKey, ConnId, Effect, PushKey};
+pub use message::{Message, Outgoing, Ref};
+pub use payload::Payload;
+pub use push::{PushRef, Received};
+pub use socket::{ReadyState, Socket, SocketOptions};
 
 #[cfg(feature = "json")]
 pub mod json;

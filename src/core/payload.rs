@@ -25,4 +25,11 @@ pub trait Payload: Clone + core::fmt::Debug {
     /// The bytes of a binary payload, `None` for any other value (spec §6.1: binary iff the
     /// payload's constructor is `ArrayBuffer`).
     fn binary(&self) -> Option<Vec<u8>>;
+
+    /// The value to send, re-evaluated on every send: phoenix.js wraps channel params in
+    /// `closure()`, so a function is called on each (re)join (spec §3.1). Values that are
+    /// not functions are sent as they are (the same object, so later mutations are sent).
+    fn evaluate(&self) -> Self {
+        self.clone()
+    }
 }

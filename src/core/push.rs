@@ -1,0 +1,291 @@
+//! The push engine (spec §4): refs, reply routing through `chan_reply_<ref>`, timeouts and
+//! receive hooks that persist across rejoins.
+
+use super::channel::{BindingEvent, EventName, Handler};
+use super::effect::{ChannelKey, PushKey};
+use super::message::{Outgoing, Ref};
+use super::payload::Payload;
+use super::slab::Key;
+use super::socket::{Socket, TimerKey};
+use super::timer::TimerHandle;
+
+/// `push.ref`: `undefined` until the first send, `null` after `reset()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PushRef {
+    Undefined,
+    Null,
+    Set(Ref),
+}
+
+impl PushRef {
+    /// The ref, if one is set.
+    pub fn get(&self) -> Option<Ref> {
+        match self {
+            PushRef::Set(r) => Some(*r),
+            _ => None,
+        }
+    }
+
+    /// As a JS template literal would print it.
+    pub fn to_js_string(&self) -> String {
+        match self {
+            PushRef::Undefined => "undefined".into(),
+            PushRef::Null => "null".into(),
+            PushRef::Set(r) => r.to_js_string(),
+        }
+    }
+}
+
+/// A receive hook: the user's, or one the channel registers on its join and leave pushes.
+#[derive(Clone, Debug)]
+pub(crate) enum PushHook<C> {
+    User(C),
+    JoinOk,
+    JoinError,
+    JoinTimeout,
+    LeaveDone,
+}
+
+/// `receivedResp`: the reply `{status, response}` a push got (or the synthetic timeout).
+#[derive(Clone, Debug)]
+pub struct Received<P> {
+    pub status: Option<String>,
+    pub response: P,
+}
+
+/// A push's state (spec §4 fields).
+pub(crate) struct PushState<P, C> {
+    pub(crate) channel: ChannelKey,
+    pub(crate) event: String,
+    pub(crate) payload: P,
+    pub(crate) timeout: f64,
+    pub(crate) ref_: PushRef,
+    /// `refEvent`: set by `startTimeout`, cleared by `reset`.
+    pub(crate) ref_event: Option<Ref>,
+    /// The `chan_reply_<ref>` binding is registered.
+    pub(crate) bound: bool,
+    pub(crate) received: Option<Received<P>>,
+    pub(crate) hooks: Vec<(String, PushHook<C>)>,
+    pub(crate) timer: Option<TimerHandle>,
+    pub(crate) sent: bool,
+    /// A join push: owned by its channel, freed with it.
+    pub(crate) is_join: bool,
+    /// The driver holds a handle to it.
+    pub(crate) user_held: bool,
+}
+
+impl<P: Payload, C> PushState<P, C> {
+    pub(crate) fn new(channel: ChannelKey, event: String, payload: P, timeout: f64) -> Self {
+        PushState {
+            channel,
+            event,
+            payload,
+            timeout,
+            ref_: PushRef::Undefined,
+            ref_event: None,
+            bound: false,
+            received: None,
+            hooks: Vec::new(),
+            timer: None,
+            sent: false,
+            is_join: false,
+            user_held: false,
+        }
+    }
+
+    /// The join push of a channel not created yet: the key is filled in by the channel.
+    pub(crate) fn new_join(params: P, timeout: f64) -> Self {
+        let mut p = PushState::new(Key::DANGLING, super::message::events::JOIN.into(), params, timeout);
+        p.is_join = true;
+        p
+    }
+}
+
+impl<P: Payload, C: Clone> Socket<P, C> {
+    /// `push.send()`: does nothing after a timeout; otherwise a fresh ref, the timeout
+    /// starts, and the message goes to `socket.push` (buffered when not connected).
+    pub fn push_send(&mut self, p: PushKey, now: f64) {
+        self.now = now;
+        let Some(push) = self.pushes.get(p) else { return };
+        if push.received.as_ref().is_some_and(|r| r.status.as_deref() == Some("timeout")) {
+            return;
+        }
+        self.push_start_timeout(p);
+        let Some(push) = self.pushes.get_mut(p) else { return };
+        push.sent = true;
+        let (ch, event, payload, ref_) = (push.channel, push.event.clone(), push.payload.evaluate(), push.ref_.get());
+        let Some(c) = self.channel_slab.get(ch) else { return };
+        let message = Outgoing {
+            join_ref: self.channel_join_ref_value(c),
+            ref_,
+            topic: c.topic.clone(),
+            event,
+            payload,
+        };
+        self.push(message, Some(ch));
+    }
+
+    /// `push.resend(timeout)`: `reset()` then `send()`.
+    pub fn push_resend(&mut self, p: PushKey, now: f64, timeout: f64) {
+        if let Some(push) = self.pushes.get_mut(p) {
+            push.timeout = timeout;
+        }
+        self.push_reset(p);
+        self.push_send(p, now);
+    }
+
+    /// `push.receive(status, cb)`: calls back at once if that status was received, and
+    /// always records the hook for later replies (join hooks fire on every rejoin).
+    pub fn push_receive(&mut self, p: PushKey, status: &str, cb: C) {
+        let Some(push) = self.pushes.get_mut(p) else { return };
+        let immediate = push
+            .received
+            .as_ref()
+            .filter(|r| r.status.as_deref() == Some(status))
+            .map(|r| r.response.clone());
+        push.hooks.push((status.to_owned(), PushHook::User(cb.clone())));
+        if let Some(response) = immediate {
+            self.emit_receive(cb, response);
+        }
+    }
+
+    /// The driver no longer holds the push; it is freed once nothing waits on it.
+    pub fn release_push(&mut self, p: PushKey) {
+        if let Some(push) = self.pushes.get_mut(p) {
+            push.user_held = false;
+        }
+        self.maybe_free_push(p);
+    }
+
+    /// `push.ref`.
+    pub fn push_ref(&self, p: PushKey) -> PushRef {
+        self.pushes.get(p).map_or(PushRef::Undefined, |p| p.ref_)
+    }
+
+    /// `push.receivedResp`.
+    pub fn push_received(&self, p: PushKey) -> Option<Received<P>> {
+        self.pushes.get(p).and_then(|p| p.received.clone())
+    }
+
+    /// `push.event`.
+    pub fn push_event(&self, p: PushKey) -> Option<&str> {
+        self.pushes.get(p).map(|p| p.event.as_str())
+    }
+
+    /// `push.timeout`.
+    pub fn push_timeout(&self, p: PushKey) -> Option<f64> {
+        self.pushes.get(p).map(|p| p.timeout)
+    }
+
+    /// `push.sent`.
+    pub fn push_sent(&self, p: PushKey) -> bool {
+        self.pushes.get(p).is_some_and(|p| p.sent)
+    }
+
+    /// Pushes alive in the engine (for leak tests).
+    pub fn live_pushes(&self) -> usize {
+        self.pushes.len()
+    }
+
+    /// Channels alive in the engine (for leak tests).
+    pub fn live_channels(&self) -> usize {
+        self.channel_slab.len()
+    }
+
+    /// `reset()`: forgets the ref, the reply and the binding; the timer is left running
+    /// (its later firing matches nothing, as in phoenix.js).
+    pub(crate) fn push_reset(&mut self, p: PushKey) {
+        self.push_cancel_ref_event(p);
+        if let Some(push) = self.pushes.get_mut(p) {
+            push.ref_ = PushRef::Null;
+            push.ref_event = None;
+            push.received = None;
+            push.sent = false;
+        }
+    }
+
+    /// `startTimeout()`: a fresh ref, its `chan_reply_<ref>` binding, and the timer.
+    pub(crate) fn push_start_timeout(&mut self, p: PushKey) {
+        if let Some(push) = self.pushes.get_mut(p) {
+            push.timer = None;
+        }
+        self.push_cancel_ref_event(p);
+        let r = self.make_ref();
+        let Some(push) = self.pushes.get_mut(p) else { return };
+        push.ref_ = PushRef::Set(r);
+        push.ref_event = Some(r);
+        push.bound = true;
+        let (ch, at) = (push.channel, self.now + push.timeout);
+        self.bind(ch, BindingEvent::Reply(r), Handler::PushReply(p));
+        let handle = self.arm(at, TimerKey::PushTimeout(p));
+        if let Some(push) = self.pushes.get_mut(p) {
+            push.timer = Some(handle);
+        }
+    }
+
+    /// `cancelRefEvent()`: `channel.off(refEvent)`.
+    fn push_cancel_ref_event(&mut self, p: PushKey) {
+        let Some(push) = self.pushes.get_mut(p) else { return };
+        let Some(r) = push.ref_event else { return };
+        push.bound = false;
+        let ch = push.channel;
+        if let Some(c) = self.channel_slab.get_mut(ch) {
+            let ev = EventName::Reply(r);
+            c.bindings.retain(|b| !b.event_matches(ev));
+        }
+    }
+
+    /// The push's own `chan_reply_<ref>` binding: stop waiting, remember the reply, run
+    /// the hooks of its status.
+    pub(crate) fn push_reply(&mut self, p: PushKey, payload: P) {
+        self.push_cancel_ref_event(p);
+        let Some(push) = self.pushes.get_mut(p) else { return };
+        push.timer = None;
+        let status = payload.reply_status();
+        let response = payload.reply_response();
+        push.received = Some(Received { status: status.clone(), response: response.clone() });
+        let ch = push.channel;
+        let hooks: Vec<PushHook<C>> = push
+            .hooks
+            .iter()
+            .filter(|(s, _)| Some(s.as_str()) == status.as_deref())
+            .map(|(_, h)| h.clone())
+            .collect();
+        for hook in hooks {
+            match hook {
+                PushHook::User(cb) => self.emit_receive(cb, response.clone()),
+                PushHook::JoinOk => self.channel_join_ok(ch),
+                PushHook::JoinError => self.channel_join_error(ch),
+                PushHook::JoinTimeout => self.channel_join_timeout(ch),
+                PushHook::LeaveDone => self.channel_leave_done(ch),
+            }
+        }
+        self.maybe_free_push(p);
+    }
+
+    /// `push.trigger(status, response)`: the same path as a real reply.
+    pub(crate) fn push_trigger(&mut self, p: PushKey, status: &str, response: P) {
+        let Some(push) = self.pushes.get(p) else { return };
+        let Some(r) = push.ref_event else { return };
+        let ch = push.channel;
+        self.trigger(ch, EventName::Reply(r), P::reply(status, response), None, None);
+    }
+
+    pub(crate) fn push_timeout_fired(&mut self, p: PushKey) {
+        if let Some(push) = self.pushes.get_mut(p) {
+            push.timer = None;
+        }
+        self.push_trigger(p, "timeout", P::empty_object());
+        self.maybe_free_push(p);
+    }
+
+    pub(crate) fn maybe_free_push(&mut self, p: PushKey) {
+        let free = self
+            .pushes
+            .get(p)
+            .is_some_and(|push| !push.user_held && !push.is_join && !push.bound && push.timer.is_none());
+        if free {
+            self.pushes.remove(p);
+        }
+    }
+}
