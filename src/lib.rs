@@ -9,3 +9,5 @@
 //! - `js` (wasm32 only): the wasm-bindgen facade with phoenix.js's names.
 
 pub mod core;
+#[cfg(target_arch = "wasm32")]
+pub mod web;

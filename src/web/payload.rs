@@ -1,0 +1,96 @@
+//! `impl Payload for JsValue`: the payload type of the browser build (ARCHITECTURE.md
+//! principle 3, spec §4 and §6).
+//!
+//! Choices, each a deliberate reading of phoenix.js 1.8.16:
+//!
+//! - **Reply envelope.** `reply_status` / `reply_response` read `payload.status` /
+//!   `payload.response` like phoenix.js's `Push.matchReceive`, but never throw: a `null`,
+//!   `undefined` or primitive payload, or a getter that throws, reads as "absent"
+//!   (`None` / `undefined`). phoenix.js would throw a `TypeError` on a `null` reply payload;
+//!   here a JS exception must not unwind through wasm frames (principle 4).
+//! - **Binary payloads.** phoenix.js tests `payload.constructor === ArrayBuffer`; we test
+//!   `payload instanceof ArrayBuffer`. The two agree on every ordinary value: typed arrays,
+//!   `DataView`s, `SharedArrayBuffer`s and `ArrayBuffer`s of another realm are not binary in
+//!   either. They differ only on contrived values: a subclass of `ArrayBuffer` is binary here
+//!   and not in phoenix.js, and an object whose `constructor` property was set to `ArrayBuffer`
+//!   is binary in phoenix.js and not here. A detached `ArrayBuffer` reads as empty bytes.
+
+use js_sys::{ArrayBuffer, JsString, Object, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::core::payload::Payload;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `Uint8Array` again, only to get a constructor that catches: `new Uint8Array(buffer)`
+    /// throws on a detached buffer, and js-sys's binding does not catch.
+    #[wasm_bindgen(js_name = Uint8Array)]
+    type ByteView;
+
+    #[wasm_bindgen(catch, constructor, js_class = "Uint8Array")]
+    fn new(buffer: &ArrayBuffer) -> Result<ByteView, JsValue>;
+}
+
+/// `target[key]`, or `undefined` when `target` is not an object or the read throws.
+fn get_field(target: &JsValue, key: &str) -> JsValue {
+    if !(target.is_object() || target.is_function()) {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `target[key] = value` on an object this module just created (cannot throw in practice;
+/// a failure would only leave the key out).
+fn set_field(target: &Object, key: &str, value: &JsValue) {
+    let _ = Reflect::set(target, &JsValue::from_str(key), value);
+}
+
+impl Payload for JsValue {
+    fn empty_object() -> Self {
+        Object::new().into()
+    }
+
+    fn string(s: &str) -> Self {
+        JsString::from(s).into()
+    }
+
+    fn transport_error(reason: &str) -> Self {
+        let obj = Object::new();
+        set_field(&obj, "source", &JsValue::from_str("transport"));
+        set_field(&obj, "reason", &JsValue::from_str(reason));
+        obj.into()
+    }
+
+    fn reply(status: &str, response: Self) -> Self {
+        // Key order status, response: what phoenix.js's `trigger("phx_reply", {status, response})`
+        // builds for synthesised replies (spec §4).
+        let obj = Object::new();
+        set_field(&obj, "status", &JsValue::from_str(status));
+        set_field(&obj, "response", &response);
+        obj.into()
+    }
+
+    fn reply_status(&self) -> Option<String> {
+        get_field(self, "status").as_string()
+    }
+
+    fn reply_response(&self) -> Self {
+        get_field(self, "response")
+    }
+
+    fn from_binary(bytes: &[u8]) -> Self {
+        // `new Uint8Array(bytes)` copies out of wasm memory into a buffer of exactly this size.
+        Uint8Array::new_from_slice(bytes).buffer().into()
+    }
+
+    fn binary(&self) -> Option<Vec<u8>> {
+        let buffer = self.dyn_ref::<ArrayBuffer>()?;
+        match ByteView::new(buffer) {
+            Ok(view) => Some(view.unchecked_into::<Uint8Array>().to_vec()),
+            // Detached (transferred) buffer, or an object that only inherits from
+            // ArrayBuffer.prototype: no bytes to read.
+            Err(_) => Some(Vec::new()),
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! The text codec of the browser build (spec §6.1): V2 frames `[join_ref, ref, topic, event,
+//! payload]` through the host's `JSON.parse` / `JSON.stringify` (ARCHITECTURE.md principle 3).
+//!
+//! Only the envelope becomes Rust strings; the payload stays the `JsValue` that `JSON.parse`
+//! built, and is handed to `JSON.stringify` untouched on the way out. No serde_json and no
+//! `core::fmt` on these paths (principle 6).
+//!
+//! Binary frames (spec §6.2) are not handled here: their layouts are the same for every
+//! payload type and live in [`crate::core::serializer`].
+
+use js_sys::{Array, JsString};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::core::message::{Message, Outgoing, Ref};
+use crate::core::serializer::{check_arity, envelope, DecodeError, EncodeError, Field};
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse(raw)` on the frame as the host handed it over (a JS string): js-sys's
+    /// binding takes `&str`, which would copy the frame into wasm memory and back.
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn json_parse(raw: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// Decodes a text frame (spec §6.1 `decode`): `JSON.parse`, then the envelope.
+///
+/// - not JSON (`JSON.parse` throws) → [`DecodeError::InvalidJson`];
+/// - not an array → [`DecodeError::NotAnArray`];
+/// - fewer than 5 elements → [`DecodeError::WrongArity`] (extra elements are ignored, as in
+///   phoenix.js);
+/// - `join_ref` / `ref` neither string nor `null`, or `topic` / `event` not strings →
+///   [`DecodeError::FieldType`] naming the field.
+///
+/// The arity and field rules are [`check_arity`] and [`envelope`] of the core serializer,
+/// shared with the native serde_json decoder so both payload types reject the same frames.
+/// phoenix.js checks none of these and would hand `undefined`s to the socket; the engine
+/// drops such frames instead (ARCHITECTURE.md principle 4). The payload is whatever
+/// `JSON.parse` produced, untouched.
+pub fn decode_text(data: &JsValue) -> Result<Message<JsValue>, DecodeError> {
+    let parsed = json_parse(data).map_err(|_| DecodeError::InvalidJson)?;
+    if !Array::is_array(&parsed) {
+        return Err(DecodeError::NotAnArray);
+    }
+    let frame: Array = parsed.unchecked_into();
+    check_arity(frame.length() as usize)?;
+    envelope(
+        field(frame.get_unchecked(0)),
+        field(frame.get_unchecked(1)),
+        field(frame.get_unchecked(2)),
+        field(frame.get_unchecked(3)),
+        frame.get_unchecked(4),
+    )
+}
+
+/// Encodes a message as a text frame (spec §6.1 `encode`):
+/// `JSON.stringify([join_ref, ref, topic, event, payload])`, refs as decimal strings and a
+/// missing ref as `null`.
+///
+/// An `undefined` payload becomes `null` in the array, as `JSON.stringify` does (phoenix.js
+/// would throw reading `payload.constructor`; the engine always defaults payloads to `{}`).
+/// When `JSON.stringify` throws (a cyclic payload, a `BigInt`, a throwing `toJSON`) the
+/// host's message is returned in [`EncodeError::Json`].
+pub fn encode_text(msg: &Outgoing<JsValue>) -> Result<JsString, EncodeError> {
+    let frame = Array::of5(
+        &ref_value(msg.join_ref),
+        &ref_value(msg.ref_),
+        &JsValue::from_str(&msg.topic),
+        &JsValue::from_str(&msg.event),
+        &msg.payload,
+    );
+    js_sys::JSON::stringify(&frame).map_err(|err| EncodeError::Json(error_message(&err)))
+}
+
+/// An envelope element as [`envelope`] wants it: `null` (or `undefined`), a string, or other.
+fn field(value: JsValue) -> Field<'static> {
+    if value.is_null_or_undefined() {
+        Field::Null
+    } else {
+        value.as_string().map_or(Field::Other, Field::from)
+    }
+}
+
+fn ref_value(r: Option<Ref>) -> JsValue {
+    match r {
+        Some(r) => {
+            let mut buf = [0u8; 20];
+            JsValue::from_str(r.write(&mut buf))
+        }
+        None => JsValue::NULL,
+    }
+}
+
+/// The message of a thrown value: `err.message` for an `Error`, the value itself when a
+/// string was thrown, a fixed text otherwise.
+fn error_message(err: &JsValue) -> String {
+    if let Some(e) = err.dyn_ref::<js_sys::Error>() {
+        return String::from(e.message());
+    }
+    err.as_string()
+        .unwrap_or_else(|| String::from("JSON.stringify threw a non-Error value"))
+}
