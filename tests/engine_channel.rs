@@ -36,8 +36,14 @@ fn the_join_frame_uses_join_ref_equal_to_ref_and_the_channel_params() {
     let ch = h.s.channel("room:1", json!({"device": "phone"}));
     h.s.channel_join(ch, h.now, None).unwrap();
     h.drain();
-    assert_eq!(h.take_sent(), [r#"["3","3","room:1","phx_join",{"device":"phone"}]"#]);
-    assert_eq!(h.s.channel_join_ref(ch), PushRef::Set(phoenix_wasm::core::Ref(3)));
+    assert_eq!(
+        h.take_sent(),
+        [r#"["3","3","room:1","phx_join",{"device":"phone"}]"#]
+    );
+    assert_eq!(
+        h.s.channel_join_ref(ch),
+        PushRef::Set(phoenix_wasm::core::Ref(3))
+    );
 }
 
 #[test]
@@ -46,7 +52,8 @@ fn joining_reply_ok_joins_resets_rejoin_and_flushes_the_push_buffer() {
     h.connected();
     let ch = h.channel("room:1");
     h.s.channel_join(ch, h.now, None).unwrap();
-    h.s.channel_push(ch, h.now, "early", json!({"n": 1}), None).unwrap();
+    h.s.channel_push(ch, h.now, "early", json!({"n": 1}), None)
+        .unwrap();
     h.drain();
     assert_eq!(h.s.channel_push_buffer_len(ch), 1);
     h.take_sent();
@@ -73,7 +80,13 @@ fn joining_reply_error_errors_and_retries_with_the_rejoin_schedule() {
         let jr: serde_json::Value = serde_json::from_str(&frame).unwrap();
         let jr = jr[0].as_str().unwrap().to_owned();
         times.push(h.now - start);
-        h.recv(&reply(&jr, &jr, "room:forbidden", "error", r#"{"reason":"unauthorized"}"#));
+        h.recv(&reply(
+            &jr,
+            &jr,
+            "room:forbidden",
+            "error",
+            r#"{"reason":"unauthorized"}"#,
+        ));
         assert_eq!(state(&h, ch), "errored");
         while h.sent.is_empty() {
             h.advance(100.0);
@@ -83,7 +96,10 @@ fn joining_reply_error_errors_and_retries_with_the_rejoin_schedule() {
     let gaps: Vec<f64> = times.windows(2).map(|w| w[1] - w[0]).collect();
     assert_eq!(gaps, [1000., 2000., 5000., 10000.]);
     assert_eq!(
-        h.take_calls().iter().filter(|c| *c == r#"receive rejected {"reason":"unauthorized"}"#).count(),
+        h.take_calls()
+            .iter()
+            .filter(|c| *c == r#"receive rejected {"reason":"unauthorized"}"#)
+            .count(),
         5
     );
 }
@@ -114,19 +130,30 @@ fn joined_server_error_errors_and_rejoins_with_a_new_join_ref() {
     let mut h = Harness::new();
     h.connected();
     let (ch, jr) = h.joined("room:1");
-    h.s.channel_on(ch, "phx_error", BindingCallback::PayloadOnly("onError")).unwrap();
+    h.s.channel_on(ch, "phx_error", BindingCallback::PayloadOnly("onError"))
+        .unwrap();
     h.take_calls();
     h.take_sent();
-    h.recv(&format!(r#"["{jr}","{jr}","room:1","phx_error",{{"reason":"channel_crash"}}]"#));
+    h.recv(&format!(
+        r#"["{jr}","{jr}","room:1","phx_error",{{"reason":"channel_crash"}}]"#
+    ));
     assert_eq!(state(&h, ch), "errored");
     let calls = h.take_calls();
-    assert_eq!(calls, [format!(r#"dispatch phx_error {{"reason":"channel_crash"}} ref={jr} join_ref={jr} [onError(payload)]"#)]);
+    assert_eq!(
+        calls,
+        [format!(
+            r#"dispatch phx_error {{"reason":"channel_crash"}} ref={jr} join_ref={jr} [onError(payload)]"#
+        )]
+    );
     h.advance(999.0);
     assert!(h.sent.is_empty());
     h.advance(1.0);
     let sent = h.take_sent();
     assert_eq!(sent.len(), 1);
-    assert!(!sent[0].starts_with(&format!(r#"["{jr}""#)), "new join ref: {sent:?}");
+    assert!(
+        !sent[0].starts_with(&format!(r#"["{jr}""#)),
+        "new join ref: {sent:?}"
+    );
 }
 
 #[test]
@@ -181,8 +208,16 @@ fn leave_closes_at_once_removes_the_channel_and_reports_leave_to_on_close() {
     h.drain();
     assert_eq!(state(&h, ch), "closed");
     assert!(h.s.channels().is_empty());
-    assert_eq!(h.take_sent(), [format!(r#"["{jr}","4","room:1","phx_leave",{{}}]"#)]);
-    assert_eq!(h.take_calls(), [format!(r#"dispatch phx_close "leave" ref=- join_ref={jr} [closed]"#)]);
+    assert_eq!(
+        h.take_sent(),
+        [format!(r#"["{jr}","4","room:1","phx_leave",{{}}]"#)]
+    );
+    assert_eq!(
+        h.take_calls(),
+        [format!(
+            r#"dispatch phx_close "leave" ref=- join_ref={jr} [closed]"#
+        )]
+    );
     // The returned push already received ok.
     h.s.push_receive(lp, "ok", "left");
     h.drain();
@@ -215,7 +250,12 @@ fn server_close_with_matching_join_ref_closes_and_removes_the_channel() {
     h.recv(&format!(r#"["{jr}","{jr}","room:1","phx_close",{{}}]"#));
     assert_eq!(state(&h, ch), "closed");
     assert!(h.s.channels().is_empty());
-    assert_eq!(h.take_calls(), [format!("dispatch phx_close {{}} ref={jr} join_ref={jr} [closed]")]);
+    assert_eq!(
+        h.take_calls(),
+        [format!(
+            "dispatch phx_close {{}} ref={jr} join_ref={jr} [closed]"
+        )]
+    );
 }
 
 #[test]
@@ -238,7 +278,10 @@ fn a_second_channel_joining_the_same_topic_makes_the_first_leave() {
     assert_eq!(state(&h, first), "closed");
     assert_eq!(state(&h, second), "joining");
     assert_eq!(h.s.channels(), [second]);
-    assert!(h.logs.iter().any(|l| l == r#"transport: leaving duplicate topic "room:1""#));
+    assert!(h
+        .logs
+        .iter()
+        .any(|l| l == r#"transport: leaving duplicate topic "room:1""#));
 }
 
 // ------------------------------------------------------------------------ §3.2 methods
@@ -260,7 +303,9 @@ fn join_twice_is_an_error_with_phoenix_js_message() {
 fn push_before_join_is_an_error_with_phoenix_js_message() {
     let mut h = Harness::new();
     let ch = h.channel("room:1");
-    let err = h.s.channel_push(ch, h.now, "ev", json!({}), None).unwrap_err();
+    let err =
+        h.s.channel_push(ch, h.now, "ev", json!({}), None)
+            .unwrap_err();
     assert_eq!(
         err.message(),
         "tried to push 'ev' to 'room:1' before joining. Use channel.join() before pushing events"
@@ -299,8 +344,15 @@ fn join_ok_hooks_fire_on_every_successful_rejoin() {
     h.advance(1000.0);
     let jr = h.s.channel_join_ref(ch).to_js_string();
     h.recv(&reply(&jr, &jr, "room:1", "ok", r#"{"n":2}"#));
-    let joins: Vec<String> = h.take_calls().into_iter().filter(|c| c.starts_with("receive joined")).collect();
-    assert_eq!(joins, [r#"receive joined {"n":1}"#, r#"receive joined {"n":2}"#]);
+    let joins: Vec<String> = h
+        .take_calls()
+        .into_iter()
+        .filter(|c| c.starts_with("receive joined"))
+        .collect();
+    assert_eq!(
+        joins,
+        [r#"receive joined {"n":1}"#, r#"receive joined {"n":2}"#]
+    );
 }
 
 #[test]
@@ -308,13 +360,22 @@ fn push_replies_route_to_the_receive_hooks_of_their_status() {
     let mut h = Harness::new();
     h.connected();
     let (ch, jr) = h.joined("room:1");
-    let p = h.s.channel_push(ch, h.now, "ping", json!({"a": 1}), None).unwrap();
+    let p =
+        h.s.channel_push(ch, h.now, "ping", json!({"a": 1}), None)
+            .unwrap();
     h.s.push_receive(p, "ok", "ok-hook");
     h.s.push_receive(p, "error", "error-hook");
     h.drain();
-    assert_eq!(h.take_sent().last().unwrap(), &format!(r#"["{jr}","4","room:1","ping",{{"a":1}}]"#));
+    assert_eq!(
+        h.take_sent().last().unwrap(),
+        &format!(r#"["{jr}","4","room:1","ping",{{"a":1}}]"#)
+    );
     h.recv(&reply(&jr, "4", "room:1", "ok", r#"{"a":1}"#));
-    let calls: Vec<String> = h.take_calls().into_iter().filter(|c| c.starts_with("receive")).collect();
+    let calls: Vec<String> = h
+        .take_calls()
+        .into_iter()
+        .filter(|c| c.starts_with("receive"))
+        .collect();
     assert_eq!(calls, [r#"receive ok-hook {"a":1}"#]);
 }
 
@@ -323,7 +384,9 @@ fn a_push_times_out_and_a_late_reply_is_ignored() {
     let mut h = Harness::new();
     h.connected();
     let (ch, jr) = h.joined("room:1");
-    let p = h.s.channel_push(ch, h.now, "noreply", json!({}), Some(1_000.0)).unwrap();
+    let p =
+        h.s.channel_push(ch, h.now, "noreply", json!({}), Some(1_000.0))
+            .unwrap();
     h.s.push_receive(p, "timeout", "t");
     h.s.push_receive(p, "ok", "o");
     h.drain();
@@ -333,7 +396,10 @@ fn a_push_times_out_and_a_late_reply_is_ignored() {
     assert_eq!(h.take_calls(), ["receive t {}"]);
     h.recv(&reply(&jr, "4", "room:1", "ok", "{}"));
     assert!(h.take_calls().is_empty());
-    assert_eq!(h.s.push_received(p).unwrap().status.as_deref(), Some("timeout"));
+    assert_eq!(
+        h.s.push_received(p).unwrap().status.as_deref(),
+        Some("timeout")
+    );
 }
 
 #[test]
@@ -341,7 +407,9 @@ fn receive_after_the_reply_calls_back_at_once() {
     let mut h = Harness::new();
     h.connected();
     let (ch, jr) = h.joined("room:1");
-    let p = h.s.channel_push(ch, h.now, "ping", json!({}), None).unwrap();
+    let p =
+        h.s.channel_push(ch, h.now, "ping", json!({}), None)
+            .unwrap();
     h.drain();
     h.recv(&reply(&jr, "4", "room:1", "error", r#"{"reason":"nope"}"#));
     h.s.push_receive(p, "error", "late");
@@ -354,7 +422,9 @@ fn a_buffered_push_starts_its_timeout_when_pushed_and_is_never_sent_after_it() {
     let mut h = Harness::new();
     let ch = h.channel("room:1");
     h.s.channel_join(ch, h.now, None).unwrap();
-    let p = h.s.channel_push(ch, h.now, "ev", json!({}), Some(1_000.0)).unwrap();
+    let p =
+        h.s.channel_push(ch, h.now, "ev", json!({}), Some(1_000.0))
+            .unwrap();
     h.s.push_receive(p, "timeout", "t");
     h.drain();
     h.advance(1_000.0);
@@ -372,7 +442,9 @@ fn a_push_made_during_an_outage_is_delivered_once_after_the_rejoin() {
     h.connected();
     let (ch, _) = h.joined("room:1");
     h.server_close(1006);
-    let p = h.s.channel_push(ch, h.now, "msg", json!({"body": "hi"}), None).unwrap();
+    let p =
+        h.s.channel_push(ch, h.now, "msg", json!({"body": "hi"}), None)
+            .unwrap();
     h.s.push_receive(p, "ok", "delivered");
     h.s.push_receive(p, "timeout", "lost");
     h.drain();
@@ -390,8 +462,11 @@ fn a_push_made_during_an_outage_is_delivered_once_after_the_rejoin() {
     assert_eq!(msg[3], "msg");
     h.recv(&reply(&jr, msg[1].as_str().unwrap(), "room:1", "ok", "{}"));
     h.advance(60_000.0);
-    let outcomes: Vec<String> =
-        h.take_calls().into_iter().filter(|c| c.contains("delivered") || c.contains("lost")).collect();
+    let outcomes: Vec<String> = h
+        .take_calls()
+        .into_iter()
+        .filter(|c| c.contains("delivered") || c.contains("lost"))
+        .collect();
     assert_eq!(outcomes, ["receive delivered {}"]);
 }
 
@@ -407,7 +482,10 @@ fn on_returns_consecutive_binding_refs_and_off_removes_by_ref_or_all() {
     h.s.channel_off(ch, "ev", Some(b));
     h.take_calls();
     h.recv(&format!(r#"["{jr}",null,"room:1","ev",{{}}]"#));
-    assert_eq!(h.take_calls(), [format!("dispatch ev {{}} ref=- join_ref={jr} [a,c]")]);
+    assert_eq!(
+        h.take_calls(),
+        [format!("dispatch ev {{}} ref=- join_ref={jr} [a,c]")]
+    );
     h.s.channel_off(ch, "ev", None);
     h.recv(&format!(r#"["{jr}",null,"room:1","ev",{{}}]"#));
     assert!(h.take_calls().is_empty());
@@ -422,10 +500,18 @@ fn messages_with_a_stale_join_ref_are_dropped_and_broadcasts_accepted() {
     h.take_calls();
     h.recv(r#"["999",null,"room:1","ev",{"stale":true}]"#);
     assert!(h.take_calls().is_empty());
-    assert!(h.logs.iter().any(|l| l == "channel: dropping outdated message"));
+    assert!(h
+        .logs
+        .iter()
+        .any(|l| l == "channel: dropping outdated message"));
     h.recv(r#"[null,null,"room:1","ev",{"broadcast":true}]"#);
     // A broadcast's callback join ref falls back to the channel's own.
-    assert_eq!(h.take_calls(), [format!(r#"dispatch ev {{"broadcast":true}} ref=- join_ref={jr} [e]"#)]);
+    assert_eq!(
+        h.take_calls(),
+        [format!(
+            r#"dispatch ev {{"broadcast":true}} ref=- join_ref={jr} [e]"#
+        )]
+    );
 }
 
 #[test]
@@ -447,7 +533,10 @@ fn a_set_message_hook_dispatches_even_without_bindings() {
     h.s.channel_set_message_hook(ch, true);
     h.take_calls();
     h.recv(&format!(r#"["{jr}",null,"room:1","unbound",{{}}]"#));
-    assert_eq!(h.take_calls(), [format!("dispatch unbound {{}} ref=- join_ref={jr} []")]);
+    assert_eq!(
+        h.take_calls(),
+        [format!("dispatch unbound {{}} ref=- join_ref={jr} []")]
+    );
 }
 
 #[test]
@@ -455,7 +544,9 @@ fn reply_events_dispatch_to_user_bindings_on_chan_reply_names() {
     let mut h = Harness::new();
     h.connected();
     let (ch, jr) = h.joined("room:1");
-    let p = h.s.channel_push(ch, h.now, "ping", json!({}), None).unwrap();
+    let p =
+        h.s.channel_push(ch, h.now, "ping", json!({}), None)
+            .unwrap();
     h.drain();
     let r = h.s.push_ref(p).to_js_string();
     let name: &'static str = Box::leak(format!("chan_reply_{r}").into_boxed_str());
@@ -463,7 +554,12 @@ fn reply_events_dispatch_to_user_bindings_on_chan_reply_names() {
     h.take_calls();
     h.recv(&reply(&jr, &r, "room:1", "ok", "{}"));
     let calls = h.take_calls();
-    assert_eq!(calls, [format!(r#"dispatch {name} {{"response":{{}},"status":"ok"}} ref=- join_ref={jr} [spy]"#)]);
+    assert_eq!(
+        calls,
+        [format!(
+            r#"dispatch {name} {{"response":{{}},"status":"ok"}} ref=- join_ref={jr} [spy]"#
+        )]
+    );
 }
 
 #[test]
@@ -485,7 +581,10 @@ fn the_socket_error_hook_resets_every_channel_rejoin_backoff() {
 
 #[test]
 fn a_custom_rejoin_schedule_is_used() {
-    let opts = SocketOptions { rejoin_after_ms: Box::new(|_| 42.0), ..SocketOptions::default() };
+    let opts = SocketOptions {
+        rejoin_after_ms: Box::new(|_| 42.0),
+        ..SocketOptions::default()
+    };
     let mut h = Harness::with(opts);
     h.connected();
     let (ch, jr) = h.joined("room:1");
@@ -508,7 +607,13 @@ fn channel_errors_skip_channels_that_are_errored_leaving_or_closed() {
     h.take_calls();
     h.server_close(1006);
     let calls = h.take_calls();
-    assert_eq!(calls.iter().filter(|c| c.starts_with("dispatch phx_error")).count(), 1);
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| c.starts_with("dispatch phx_error"))
+            .count(),
+        1
+    );
     assert!(calls[0].ends_with("[b]"));
 }
 
@@ -522,7 +627,10 @@ fn dispatch_uses_the_bindings_present_when_the_event_was_triggered() {
     h.on(ch, "ev", "after");
     h.drain();
     let calls = h.take_calls();
-    assert_eq!(calls.last().unwrap(), &format!("dispatch ev {{}} ref=- join_ref={jr} [before]"));
+    assert_eq!(
+        calls.last().unwrap(),
+        &format!("dispatch ev {{}} ref=- join_ref={jr} [before]")
+    );
 }
 
 // ---------------------------------------------------------------------- memory
@@ -534,7 +642,9 @@ fn answered_pushes_are_freed_once_the_driver_lets_go() {
     let (ch, jr) = h.joined("room:1");
     let base = h.s.live_pushes();
     for _ in 0..1_000 {
-        let p = h.s.channel_push(ch, h.now, "ping", json!({}), None).unwrap();
+        let p =
+            h.s.channel_push(ch, h.now, "ping", json!({}), None)
+                .unwrap();
         h.drain();
         let r = h.s.push_ref(p).to_js_string();
         h.recv(&reply(&jr, &r, "room:1", "ok", "{}"));

@@ -11,7 +11,12 @@ use serde_json::json;
 fn state_callbacks_take_consecutive_string_refs_from_the_socket_counter() {
     // spec §2.3: each of onOpen/onClose/onError/onMessage consumes one makeRef().
     let mut h = Harness::new();
-    let refs = [h.s.on_open("a"), h.s.on_close("b"), h.s.on_error("c"), h.s.on_message("d")];
+    let refs = [
+        h.s.on_open("a"),
+        h.s.on_close("b"),
+        h.s.on_error("c"),
+        h.s.on_message("d"),
+    ];
     let got: Vec<String> = refs.iter().map(|r| r.to_js_string()).collect();
     assert_eq!(got, ["1", "2", "3", "4"]);
     assert_eq!(h.s.make_ref().to_js_string(), "5");
@@ -120,12 +125,20 @@ fn a_missed_heartbeat_closes_with_1000_errors_channels_and_reconnects_after_10ms
     h.take_calls();
     h.advance(30_000.0); // heartbeat sent
     h.advance(30_000.0); // no reply: timeout
-    assert_eq!(h.closes.last().map(|c| (c.1, c.2.as_str())), Some((Some(1000), "heartbeat timeout")));
-    assert!(h.logs.iter().any(|l| l == "transport: heartbeat timeout. Attempting to re-establish connection"));
+    assert_eq!(
+        h.closes.last().map(|c| (c.1, c.2.as_str())),
+        Some((Some(1000), "heartbeat timeout"))
+    );
+    assert!(h
+        .logs
+        .iter()
+        .any(|l| l == "transport: heartbeat timeout. Attempting to re-establish connection"));
     let calls = h.take_calls();
     assert_eq!(
         calls,
-        [format!(r#"dispatch phx_error {{"reason":"heartbeat_timeout","source":"transport"}} ref=- join_ref={jr} [err]"#)]
+        [format!(
+            r#"dispatch phx_error {{"reason":"heartbeat_timeout","source":"transport"}} ref=- join_ref={jr} [err]"#
+        )]
     );
     assert_eq!(h.s.channel_state(ch).unwrap().as_str(), "errored");
     // The transport reports the close; teardown completes; the reconnect follows 10 ms later.
@@ -197,7 +210,10 @@ fn reconnects_follow_the_default_schedule_and_stay_at_5s() {
         }
         delays.push(h.now - before);
     }
-    assert_eq!(delays, [10., 50., 100., 150., 200., 250., 500., 1000., 2000., 5000., 5000.]);
+    assert_eq!(
+        delays,
+        [10., 50., 100., 150., 200., 250., 500., 1000., 2000., 5000., 5000.]
+    );
 }
 
 #[test]
@@ -228,7 +244,10 @@ fn a_server_close_with_code_1000_reconnects_in_1_8_16() {
 
 #[test]
 fn a_custom_reconnect_schedule_is_called_with_tries() {
-    let opts = SocketOptions { reconnect_after_ms: Box::new(|tries| f64::from(tries) * 1000.0), ..SocketOptions::default() };
+    let opts = SocketOptions {
+        reconnect_after_ms: Box::new(|tries| f64::from(tries) * 1000.0),
+        ..SocketOptions::default()
+    };
     let mut h = Harness::with(opts);
     h.connect();
     h.server_close(1006);
@@ -249,12 +268,18 @@ fn disconnect_closes_without_reconnecting_and_calls_back_after_teardown() {
     h.connected();
     h.s.disconnect(h.now, Some("bye"), Some(4000), Some("going away".into()));
     h.drain();
-    assert_eq!(h.closes.last().map(|c| (c.1, c.2.clone())), Some((Some(4000), "going away".to_owned())));
+    assert_eq!(
+        h.closes.last().map(|c| (c.1, c.2.clone())),
+        Some((Some(4000), "going away".to_owned()))
+    );
     assert!(h.take_calls().is_empty());
     h.advance(20.0);
     h.server_close(4000);
     h.advance(150.0);
-    assert_eq!(h.take_calls().iter().filter(|c| *c == "done bye").count(), 1);
+    assert_eq!(
+        h.take_calls().iter().filter(|c| *c == "done bye").count(),
+        1
+    );
     h.advance(60_000.0);
     assert_eq!(h.connects.len(), 1);
 }
@@ -374,7 +399,8 @@ fn error_callbacks_get_the_established_count_and_channels_error_with_connection_
     h.transport_error();
     let calls = h.take_calls();
     assert_eq!(calls[0], r#"error e "error" 1"#);
-    assert!(calls[1].starts_with(r#"dispatch phx_error {"reason":"connection_error","source":"transport"}"#));
+    assert!(calls[1]
+        .starts_with(r#"dispatch phx_error {"reason":"connection_error","source":"transport"}"#));
 }
 
 #[test]
@@ -457,7 +483,10 @@ fn pings_pending_on_a_replaced_connection_never_answer() {
     h.drain();
     h.connected();
     h.recv(r#"[null,"1","phoenix","phx_reply",{"response":{},"status":"ok"}]"#);
-    h.recv_on(old, r#"[null,"1","phoenix","phx_reply",{"response":{},"status":"ok"}]"#);
+    h.recv_on(
+        old,
+        r#"[null,"1","phoenix","phx_reply",{"response":{},"status":"ok"}]"#,
+    );
     assert!(h.take_calls().iter().all(|c| !c.starts_with("ping")));
 }
 
@@ -469,7 +498,10 @@ fn the_reconnect_timer_does_not_reconnect_while_the_page_is_hidden() {
     h.server_close(1006);
     h.advance(10_000.0);
     assert_eq!(h.connects.len(), 1);
-    assert!(h.logs.iter().any(|l| l.starts_with("Not reconnecting as page is hidden!")));
+    assert!(h
+        .logs
+        .iter()
+        .any(|l| l.starts_with("Not reconnecting as page is hidden!")));
 }
 
 #[test]
@@ -540,10 +572,19 @@ fn push_and_receive_log_lines_match_phoenix_js() {
     h.connected();
     let (ch, jr) = h.joined("room:1");
     h.logs.clear();
-    h.s.channel_push(ch, h.now, "ping", json!({"a":1}), None).unwrap();
+    h.s.channel_push(ch, h.now, "ping", json!({"a":1}), None)
+        .unwrap();
     h.drain();
-    h.recv(&format!(r#"["{jr}","4","room:1","phx_reply",{{"response":{{}},"status":"ok"}}]"#));
-    assert_eq!(h.logs, [format!("push: room:1 ping ({jr}, 4)"), "receive: ok room:1 phx_reply (4)".to_owned()]);
+    h.recv(&format!(
+        r#"["{jr}","4","room:1","phx_reply",{{"response":{{}},"status":"ok"}}]"#
+    ));
+    assert_eq!(
+        h.logs,
+        [
+            format!("push: room:1 ping ({jr}, 4)"),
+            "receive: ok room:1 phx_reply (4)".to_owned()
+        ]
+    );
 }
 
 #[test]
@@ -592,5 +633,8 @@ fn channel_errors_from_one_connection_are_not_repeated_for_channels_joined_after
     h.take_calls();
     // The close of the same connection does not error the (already errored) channel again.
     h.server_close(1006);
-    assert!(h.take_calls().iter().all(|c| !c.starts_with("dispatch phx_error")));
+    assert!(h
+        .take_calls()
+        .iter()
+        .all(|c| !c.starts_with("dispatch phx_error")));
 }

@@ -195,10 +195,19 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             p.hooks.push(("ok".into(), PushHook::JoinOk));
             p.hooks.push(("error".into(), PushHook::JoinError));
         }
-        self.on_error.push((error_ref, StateHook::ChannelRejoinReset(ch)));
+        self.on_error
+            .push((error_ref, StateHook::ChannelRejoinReset(ch)));
         self.on_open.push((open_ref, StateHook::ChannelOpen(ch)));
-        self.bind(ch, BindingEvent::Name(events::CLOSE.into()), Handler::OnClose);
-        self.bind(ch, BindingEvent::Name(events::ERROR.into()), Handler::OnError);
+        self.bind(
+            ch,
+            BindingEvent::Name(events::CLOSE.into()),
+            Handler::OnClose,
+        );
+        self.bind(
+            ch,
+            BindingEvent::Name(events::ERROR.into()),
+            Handler::OnError,
+        );
         if let Some(p) = self.pushes.get_mut(join_push) {
             p.hooks.push(("timeout".into(), PushHook::JoinTimeout));
         }
@@ -226,7 +235,10 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     }
 
     fn maybe_free_channel(&mut self, ch: ChannelKey) {
-        let free = self.channel_slab.get(ch).is_some_and(|c| c.released && !c.in_socket);
+        let free = self
+            .channel_slab
+            .get(ch)
+            .is_some_and(|c| c.released && !c.in_socket);
         if !free {
             return;
         }
@@ -241,7 +253,12 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     }
 
     /// `channel.join(timeout)` (spec §3.2): returns the join push.
-    pub fn channel_join(&mut self, ch: ChannelKey, now: f64, timeout: Option<f64>) -> Result<PushKey, ChannelError> {
+    pub fn channel_join(
+        &mut self,
+        ch: ChannelKey,
+        now: f64,
+        timeout: Option<f64>,
+    ) -> Result<PushKey, ChannelError> {
         self.now = now;
         let c = self.channel_slab.get_mut(ch).ok_or(ChannelError::Gone)?;
         if c.joined_once {
@@ -258,13 +275,17 @@ impl<P: Payload, C: Clone> Socket<P, C> {
 
     /// `rejoin(timeout)` (private in phoenix.js).
     pub(crate) fn channel_rejoin(&mut self, ch: ChannelKey, timeout: f64) {
-        let Some(c) = self.channel_slab.get(ch) else { return };
+        let Some(c) = self.channel_slab.get(ch) else {
+            return;
+        };
         if c.status == ChannelStatus::Leaving {
             return;
         }
         let topic = c.topic.clone();
         self.leave_open_topic(&topic);
-        let Some(c) = self.channel_slab.get_mut(ch) else { return };
+        let Some(c) = self.channel_slab.get_mut(ch) else {
+            return;
+        };
         c.status = ChannelStatus::Joining;
         let join_push = c.join_push;
         self.push_resend(join_push, self.now, timeout);
@@ -274,7 +295,8 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     fn leave_open_topic(&mut self, topic: &str) {
         let dup = self.channels.iter().copied().find(|&k| {
             self.channel_slab.get(k).is_some_and(|c| {
-                c.topic == topic && matches!(c.status, ChannelStatus::Joined | ChannelStatus::Joining)
+                c.topic == topic
+                    && matches!(c.status, ChannelStatus::Joined | ChannelStatus::Joining)
             })
         });
         if let Some(dup) = dup {
@@ -290,7 +312,12 @@ impl<P: Payload, C: Clone> Socket<P, C> {
 
     /// `channel.leave(timeout)` (spec §3.2), with its quirk: the channel closes at once and
     /// the returned push has already received `ok`.
-    pub fn channel_leave(&mut self, ch: ChannelKey, now: f64, timeout: Option<f64>) -> Option<PushKey> {
+    pub fn channel_leave(
+        &mut self,
+        ch: ChannelKey,
+        now: f64,
+        timeout: Option<f64>,
+    ) -> Option<PushKey> {
         self.now = now;
         let c = self.channel_slab.get_mut(ch)?;
         c.rejoin.reset();
@@ -325,7 +352,10 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         self.now = now;
         let c = self.channel_slab.get(ch).ok_or(ChannelError::Gone)?;
         if !c.joined_once {
-            return Err(ChannelError::PushBeforeJoin { event: event.to_owned(), topic: c.topic.clone() });
+            return Err(ChannelError::PushBeforeJoin {
+                event: event.to_owned(),
+                topic: c.topic.clone(),
+            });
         }
         let timeout = timeout.unwrap_or(c.timeout);
         let mut push = PushState::new(ch, event.to_owned(), payload, timeout);
@@ -343,7 +373,12 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     }
 
     /// `channel.on(event, cb)`: returns the binding ref.
-    pub fn channel_on(&mut self, ch: ChannelKey, event: &str, cb: BindingCallback<C>) -> Option<u32> {
+    pub fn channel_on(
+        &mut self,
+        ch: ChannelKey,
+        event: &str,
+        cb: BindingCallback<C>,
+    ) -> Option<u32> {
         self.bind(ch, BindingEvent::Name(event.to_owned()), Handler::User(cb))
     }
 
@@ -351,15 +386,25 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     pub fn channel_off(&mut self, ch: ChannelKey, event: &str, ref_: Option<u32>) {
         if let Some(c) = self.channel_slab.get_mut(ch) {
             let name = EventName::Name(event);
-            c.bindings.retain(|b| !(b.event.matches(name) && ref_.is_none_or(|r| r == b.ref_)));
+            c.bindings
+                .retain(|b| !(b.event.matches(name) && ref_.is_none_or(|r| r == b.ref_)));
         }
     }
 
-    pub(crate) fn bind(&mut self, ch: ChannelKey, event: BindingEvent, handler: Handler<C>) -> Option<u32> {
+    pub(crate) fn bind(
+        &mut self,
+        ch: ChannelKey,
+        event: BindingEvent,
+        handler: Handler<C>,
+    ) -> Option<u32> {
         let c = self.channel_slab.get_mut(ch)?;
         let ref_ = c.binding_ref;
         c.binding_ref = c.binding_ref.wrapping_add(1);
-        c.bindings.push(Binding { event, ref_, handler });
+        c.bindings.push(Binding {
+            event,
+            ref_,
+            handler,
+        });
         Some(ref_)
     }
 
@@ -406,7 +451,11 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     /// The binding refs of `event`, in order (for tests and `channel.bindings`).
     pub fn channel_binding_refs(&self, ch: ChannelKey, event: &str) -> Vec<u32> {
         self.channel_slab.get(ch).map_or_else(Vec::new, |c| {
-            c.bindings.iter().filter(|b| b.event.matches(EventName::Name(event))).map(|b| b.ref_).collect()
+            c.bindings
+                .iter()
+                .filter(|b| b.event.matches(EventName::Name(event)))
+                .map(|b| b.ref_)
+                .collect()
         })
     }
 
@@ -426,8 +475,15 @@ impl<P: Payload, C: Clone> Socket<P, C> {
 
     /// `isMember(topic, event, payload, joinRef)`: a message with a truthy join_ref that is
     /// not the channel's current one is outdated and dropped.
-    pub(crate) fn channel_is_member(&mut self, ch: ChannelKey, topic: &str, join_ref: Option<&str>) -> bool {
-        let Some(c) = self.channel_slab.get(ch) else { return false };
+    pub(crate) fn channel_is_member(
+        &mut self,
+        ch: ChannelKey,
+        topic: &str,
+        join_ref: Option<&str>,
+    ) -> bool {
+        let Some(c) = self.channel_slab.get(ch) else {
+            return false;
+        };
         if c.topic != topic {
             return false;
         }
@@ -463,9 +519,15 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         ref_: Option<String>,
         join_ref: Option<String>,
     ) {
-        let Some(c) = self.channel_slab.get(ch) else { return };
-        let handlers: Vec<Handler<C>> =
-            c.bindings.iter().filter(|b| b.event.matches(event)).map(|b| b.handler.clone()).collect();
+        let Some(c) = self.channel_slab.get(ch) else {
+            return;
+        };
+        let handlers: Vec<Handler<C>> = c
+            .bindings
+            .iter()
+            .filter(|b| b.event.matches(event))
+            .map(|b| b.handler.clone())
+            .collect();
         let message_hook = c.message_hook;
         let cb_join_ref = join_ref
             .filter(|s| !s.is_empty())
@@ -476,16 +538,14 @@ impl<P: Payload, C: Clone> Socket<P, C> {
                 Handler::User(cb) => user.push(cb),
                 Handler::OnClose => self.channel_closed_by_event(ch),
                 Handler::OnError => self.channel_errored_by_event(ch, &payload),
-                Handler::Reply => {
-                    match ref_.as_deref().and_then(Ref::parse) {
-                        Some(r) => self.trigger(ch, EventName::Reply(r), payload.clone(), None, None),
-                        None => {
-                            let mut name = String::from(REPLY_PREFIX);
-                            name.push_str(ref_.as_deref().unwrap_or("null"));
-                            self.trigger(ch, EventName::Name(&name), payload.clone(), None, None);
-                        }
+                Handler::Reply => match ref_.as_deref().and_then(Ref::parse) {
+                    Some(r) => self.trigger(ch, EventName::Reply(r), payload.clone(), None, None),
+                    None => {
+                        let mut name = String::from(REPLY_PREFIX);
+                        name.push_str(ref_.as_deref().unwrap_or("null"));
+                        self.trigger(ch, EventName::Name(&name), payload.clone(), None, None);
                     }
-                }
+                },
                 Handler::PushReply(p) => self.push_reply(p, payload.clone()),
             }
         }
@@ -503,7 +563,9 @@ impl<P: Payload, C: Clone> Socket<P, C> {
 
     /// Binding 0 (spec §3.1 step 5).
     fn channel_closed_by_event(&mut self, ch: ChannelKey) {
-        let Some(c) = self.channel_slab.get_mut(ch) else { return };
+        let Some(c) = self.channel_slab.get_mut(ch) else {
+            return;
+        };
         c.rejoin.reset();
         c.status = ChannelStatus::Closed;
         if self.opts.logger {
@@ -520,13 +582,17 @@ impl<P: Payload, C: Clone> Socket<P, C> {
 
     /// Binding 1 (spec §3.1 step 6).
     fn channel_errored_by_event(&mut self, ch: ChannelKey, reason: &P) {
-        let Some(c) = self.channel_slab.get(ch) else { return };
+        let Some(c) = self.channel_slab.get(ch) else {
+            return;
+        };
         if self.opts.logger {
             let mut msg = String::from("error ");
             msg.push_str(&c.topic);
             self.log_with("channel", msg, Some(reason.clone()));
         }
-        let Some(c) = self.channel_slab.get(ch) else { return };
+        let Some(c) = self.channel_slab.get(ch) else {
+            return;
+        };
         if c.status == ChannelStatus::Joining {
             let jp = c.join_push;
             self.push_reset(jp);
@@ -541,7 +607,9 @@ impl<P: Payload, C: Clone> Socket<P, C> {
 
     /// The join push's internal `ok` hook (spec §3.1 step 3).
     pub(crate) fn channel_join_ok(&mut self, ch: ChannelKey) {
-        let Some(c) = self.channel_slab.get_mut(ch) else { return };
+        let Some(c) = self.channel_slab.get_mut(ch) else {
+            return;
+        };
         c.status = ChannelStatus::Joined;
         c.rejoin.reset();
         let buffered = std::mem::take(&mut c.push_buffer);
@@ -553,7 +621,9 @@ impl<P: Payload, C: Clone> Socket<P, C> {
 
     /// The join push's internal `error` hook (step 4): a rejected join retries.
     pub(crate) fn channel_join_error(&mut self, ch: ChannelKey) {
-        let Some(c) = self.channel_slab.get_mut(ch) else { return };
+        let Some(c) = self.channel_slab.get_mut(ch) else {
+            return;
+        };
         c.status = ChannelStatus::Errored;
         if self.is_connected() {
             self.schedule_rejoin(ch);
@@ -562,7 +632,9 @@ impl<P: Payload, C: Clone> Socket<P, C> {
 
     /// The join push's internal `timeout` hook (step 7).
     pub(crate) fn channel_join_timeout(&mut self, ch: ChannelKey) {
-        let Some(c) = self.channel_slab.get(ch) else { return };
+        let Some(c) = self.channel_slab.get(ch) else {
+            return;
+        };
         let (timeout, jp) = (c.timeout, c.join_push);
         if self.opts.logger {
             let mut msg = String::from("timeout ");
@@ -574,7 +646,12 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             // constructor, so the message alone is logged.
             self.log_with("channel", msg, None);
         }
-        let leave = self.pushes.insert(PushState::new(ch, events::LEAVE.into(), P::empty_object(), timeout));
+        let leave = self.pushes.insert(PushState::new(
+            ch,
+            events::LEAVE.into(),
+            P::empty_object(),
+            timeout,
+        ));
         self.push_send(leave, self.now);
         if let Some(c) = self.channel_slab.get_mut(ch) {
             c.status = ChannelStatus::Errored;
@@ -587,18 +664,28 @@ impl<P: Payload, C: Clone> Socket<P, C> {
 
     /// The leave push's `ok`/`timeout` hook: log and trigger `phx_close` with `"leave"`.
     pub(crate) fn channel_leave_done(&mut self, ch: ChannelKey) {
-        let Some(c) = self.channel_slab.get(ch) else { return };
+        let Some(c) = self.channel_slab.get(ch) else {
+            return;
+        };
         if self.opts.logger {
             let mut msg = String::from("leave ");
             msg.push_str(&c.topic);
             self.log_with("channel", msg, None);
         }
-        self.trigger(ch, EventName::Name(events::CLOSE), P::string("leave"), None, None);
+        self.trigger(
+            ch,
+            EventName::Name(events::CLOSE),
+            P::string("leave"),
+            None,
+            None,
+        );
     }
 
     /// The channel's socket `onOpen` hook: reset the backoff, rejoin if errored.
     pub(crate) fn channel_on_socket_open(&mut self, ch: ChannelKey) {
-        let Some(c) = self.channel_slab.get_mut(ch) else { return };
+        let Some(c) = self.channel_slab.get_mut(ch) else {
+            return;
+        };
         c.rejoin.reset();
         if c.status == ChannelStatus::Errored {
             let t = c.timeout;
@@ -615,7 +702,9 @@ impl<P: Payload, C: Clone> Socket<P, C> {
 
     /// `rejoinTimer.scheduleTimeout()`.
     pub(crate) fn schedule_rejoin(&mut self, ch: ChannelKey) {
-        let Some(c) = self.channel_slab.get(ch) else { return };
+        let Some(c) = self.channel_slab.get(ch) else {
+            return;
+        };
         let delay = c.rejoin.next_delay(&*self.opts.rejoin_after_ms);
         let handle = self.arm(self.now + delay, TimerKey::Rejoin(ch));
         if let Some(c) = self.channel_slab.get_mut(ch) {
@@ -625,7 +714,9 @@ impl<P: Payload, C: Clone> Socket<P, C> {
 
     /// The rejoin timer fired: `if(socket.isConnected()) rejoin()`.
     pub(crate) fn channel_rejoin_fired(&mut self, ch: ChannelKey) {
-        let Some(c) = self.channel_slab.get_mut(ch) else { return };
+        let Some(c) = self.channel_slab.get_mut(ch) else {
+            return;
+        };
         c.rejoin.armed = None;
         c.rejoin.tries = c.rejoin.tries.saturating_add(1);
         let t = c.timeout;
@@ -636,6 +727,9 @@ impl<P: Payload, C: Clone> Socket<P, C> {
 
     /// Emits a dispatch of `callbacks` directly (used by pushes for receive hooks).
     pub(crate) fn emit_receive(&mut self, cb: C, response: P) {
-        self.callback(Callback::Receive { callback: cb, response });
+        self.callback(Callback::Receive {
+            callback: cb,
+            response,
+        });
     }
 }

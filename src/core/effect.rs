@@ -30,10 +30,18 @@ pub enum Effect<P, C> {
     Transmit { conn: ConnId, message: Outgoing<P> },
     /// Close the transport of `conn`: `close(code, reason)`, or `close()` when `code` is
     /// `None`.
-    Close { conn: ConnId, code: Option<u16>, reason: String },
+    Close {
+        conn: ConnId,
+        code: Option<u16>,
+        reason: String,
+    },
     /// Call the logger with `(kind, msg, data)` (spec §2.8). Only emitted when the socket
     /// has a logger.
-    Log { kind: Cow<'static, str>, msg: String, data: Option<P> },
+    Log {
+        kind: Cow<'static, str>,
+        msg: String,
+        data: Option<P>,
+    },
     /// Run user code.
     Callback(Callback<P, C>),
 }
@@ -56,9 +64,16 @@ pub enum Callback<P, C> {
     Close { callback: C, event: P },
     /// `socket.onError` callback: `(error, transportBefore, establishedConnectionsBefore)`;
     /// the driver supplies the transport class it used for the failed connection.
-    Error { callback: C, error: P, established_before: u32 },
+    Error {
+        callback: C,
+        error: P,
+        established_before: u32,
+    },
     /// `socket.onMessage` callback: `(msg)`, after channel dispatch.
-    Message { callback: C, message: Rc<Message<P>> },
+    Message {
+        callback: C,
+        message: Rc<Message<P>>,
+    },
     /// One `channel.trigger(event, payload, ref, joinRef)` as the user sees it: the
     /// driver runs the channel's `onMessage` hook (when set), then each callback of the
     /// snapshot with the hook's result, `ref` and `join_ref` (spec §3.2 `trigger`).

@@ -42,7 +42,8 @@ impl Ref {
     /// Parses a ref written by [`Ref::write`]: canonical decimal, no sign, no leading zero.
     pub fn parse(s: &str) -> Option<Ref> {
         let bytes = s.as_bytes();
-        if bytes.is_empty() || bytes.len() > 20 || (bytes.len() > 1 && bytes.first() == Some(&b'0')) {
+        if bytes.is_empty() || bytes.len() > 20 || (bytes.len() > 1 && bytes.first() == Some(&b'0'))
+        {
             return None;
         }
         let mut n: u64 = 0;

@@ -95,7 +95,12 @@ impl<P: Payload, C> PushState<P, C> {
 
     /// The join push of a channel not created yet: the key is filled in by the channel.
     pub(crate) fn new_join(params: P, timeout: f64) -> Self {
-        let mut p = PushState::new(Key::DANGLING, super::message::events::JOIN.into(), params, timeout);
+        let mut p = PushState::new(
+            Key::DANGLING,
+            super::message::events::JOIN.into(),
+            params,
+            timeout,
+        );
         p.is_join = true;
         p
     }
@@ -106,15 +111,30 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     /// starts, and the message goes to `socket.push` (buffered when not connected).
     pub fn push_send(&mut self, p: PushKey, now: f64) {
         self.now = now;
-        let Some(push) = self.pushes.get(p) else { return };
-        if push.received.as_ref().is_some_and(|r| r.status.as_deref() == Some("timeout")) {
+        let Some(push) = self.pushes.get(p) else {
+            return;
+        };
+        if push
+            .received
+            .as_ref()
+            .is_some_and(|r| r.status.as_deref() == Some("timeout"))
+        {
             return;
         }
         self.push_start_timeout(p);
-        let Some(push) = self.pushes.get_mut(p) else { return };
+        let Some(push) = self.pushes.get_mut(p) else {
+            return;
+        };
         push.sent = true;
-        let (ch, event, payload, ref_) = (push.channel, push.event.clone(), push.payload.evaluate(), push.ref_.get());
-        let Some(c) = self.channel_slab.get(ch) else { return };
+        let (ch, event, payload, ref_) = (
+            push.channel,
+            push.event.clone(),
+            push.payload.evaluate(),
+            push.ref_.get(),
+        );
+        let Some(c) = self.channel_slab.get(ch) else {
+            return;
+        };
         let message = Outgoing {
             join_ref: self.channel_join_ref_value(c),
             ref_,
@@ -137,13 +157,16 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     /// `push.receive(status, cb)`: calls back at once if that status was received, and
     /// always records the hook for later replies (join hooks fire on every rejoin).
     pub fn push_receive(&mut self, p: PushKey, status: &str, cb: C) {
-        let Some(push) = self.pushes.get_mut(p) else { return };
+        let Some(push) = self.pushes.get_mut(p) else {
+            return;
+        };
         let immediate = push
             .received
             .as_ref()
             .filter(|r| r.status.as_deref() == Some(status))
             .map(|r| r.response.clone());
-        push.hooks.push((status.to_owned(), PushHook::User(cb.clone())));
+        push.hooks
+            .push((status.to_owned(), PushHook::User(cb.clone())));
         if let Some(response) = immediate {
             self.emit_receive(cb, response);
         }
@@ -211,7 +234,9 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         }
         self.push_cancel_ref_event(p);
         let r = self.make_ref();
-        let Some(push) = self.pushes.get_mut(p) else { return };
+        let Some(push) = self.pushes.get_mut(p) else {
+            return;
+        };
         push.ref_ = PushRef::Set(r);
         push.ref_event = Some(r);
         push.bound = true;
@@ -225,7 +250,9 @@ impl<P: Payload, C: Clone> Socket<P, C> {
 
     /// `cancelRefEvent()`: `channel.off(refEvent)`.
     fn push_cancel_ref_event(&mut self, p: PushKey) {
-        let Some(push) = self.pushes.get_mut(p) else { return };
+        let Some(push) = self.pushes.get_mut(p) else {
+            return;
+        };
         let Some(r) = push.ref_event else { return };
         push.bound = false;
         let ch = push.channel;
@@ -239,11 +266,16 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     /// the hooks of its status.
     pub(crate) fn push_reply(&mut self, p: PushKey, payload: P) {
         self.push_cancel_ref_event(p);
-        let Some(push) = self.pushes.get_mut(p) else { return };
+        let Some(push) = self.pushes.get_mut(p) else {
+            return;
+        };
         push.timer = None;
         let status = payload.reply_status();
         let response = payload.reply_response();
-        push.received = Some(Received { status: status.clone(), response: response.clone() });
+        push.received = Some(Received {
+            status: status.clone(),
+            response: response.clone(),
+        });
         let ch = push.channel;
         let hooks: Vec<PushHook<C>> = push
             .hooks
@@ -265,10 +297,18 @@ impl<P: Payload, C: Clone> Socket<P, C> {
 
     /// `push.trigger(status, response)`: the same path as a real reply.
     pub(crate) fn push_trigger(&mut self, p: PushKey, status: &str, response: P) {
-        let Some(push) = self.pushes.get(p) else { return };
+        let Some(push) = self.pushes.get(p) else {
+            return;
+        };
         let Some(r) = push.ref_event else { return };
         let ch = push.channel;
-        self.trigger(ch, EventName::Reply(r), P::reply(status, response), None, None);
+        self.trigger(
+            ch,
+            EventName::Reply(r),
+            P::reply(status, response),
+            None,
+            None,
+        );
     }
 
     pub(crate) fn push_timeout_fired(&mut self, p: PushKey) {
@@ -280,10 +320,9 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     }
 
     pub(crate) fn maybe_free_push(&mut self, p: PushKey) {
-        let free = self
-            .pushes
-            .get(p)
-            .is_some_and(|push| !push.user_held && !push.is_join && !push.bound && push.timer.is_none());
+        let free = self.pushes.get(p).is_some_and(|push| {
+            !push.user_held && !push.is_join && !push.bound && push.timer.is_none()
+        });
         if free {
             self.pushes.remove(p);
         }

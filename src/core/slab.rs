@@ -11,7 +11,10 @@ pub struct Key {
 
 impl Key {
     /// A key that finds nothing in any slab (a placeholder until the real key exists).
-    pub const DANGLING: Key = Key { index: u32::MAX, generation: u32::MAX };
+    pub const DANGLING: Key = Key {
+        index: u32::MAX,
+        generation: u32::MAX,
+    };
 }
 
 struct Slot<T> {
@@ -28,7 +31,11 @@ pub struct Slab<T> {
 
 impl<T> Default for Slab<T> {
     fn default() -> Self {
-        Slab { slots: Vec::new(), free: Vec::new(), len: 0 }
+        Slab {
+            slots: Vec::new(),
+            free: Vec::new(),
+            len: 0,
+        }
     }
 }
 
@@ -40,12 +47,21 @@ impl<T> Slab<T> {
             if let Some(slot) = self.slots.get_mut(index as usize) {
                 slot.generation = slot.generation.wrapping_add(1);
                 slot.value = Some(value);
-                return Key { index, generation: slot.generation };
+                return Key {
+                    index,
+                    generation: slot.generation,
+                };
             }
         }
         let index = self.slots.len() as u32;
-        self.slots.push(Slot { generation: 0, value: Some(value) });
-        Key { index, generation: 0 }
+        self.slots.push(Slot {
+            generation: 0,
+            value: Some(value),
+        });
+        Key {
+            index,
+            generation: 0,
+        }
     }
 
     /// The value under `key`, if it is still there.

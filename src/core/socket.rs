@@ -234,7 +234,9 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         let mut budget = self.timers.len();
         while budget > 0 {
             budget -= 1;
-            let Some((at, handle, key)) = self.timers.peek() else { break };
+            let Some((at, handle, key)) = self.timers.peek() else {
+                break;
+            };
             if at > now {
                 break;
             }
@@ -290,7 +292,10 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             self.schedule_reconnect();
         }
         for cb in self.user_hooks(&self.on_close) {
-            self.callback(Callback::Close { callback: cb, event: event.clone() });
+            self.callback(Callback::Close {
+                callback: cb,
+                event: event.clone(),
+            });
         }
     }
 
@@ -320,7 +325,11 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     /// A decoded inbound message on `conn` (spec §2.4 `onConnMessage`).
     pub fn handle_message(&mut self, conn: ConnId, now: Time, msg: Message<P>) {
         self.now = now;
-        if self.current != Some(conn) || self.conn(conn).is_none_or(|c| c.ready_state != ReadyState::Open) {
+        if self.current != Some(conn)
+            || self
+                .conn(conn)
+                .is_none_or(|c| c.ready_state != ReadyState::Open)
+        {
             return;
         }
         let msg_ref = msg.ref_.as_deref().and_then(Ref::parse);
@@ -367,11 +376,17 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         if !message_cbs.is_empty() {
             let shared = Rc::new(msg);
             for cb in message_cbs {
-                self.callback(Callback::Message { callback: cb, message: shared.clone() });
+                self.callback(Callback::Message {
+                    callback: cb,
+                    message: shared.clone(),
+                });
             }
         }
         if let Some((_, start, cb)) = ping {
-            self.callback(Callback::Ping { callback: cb, rtt: self.now - start });
+            self.callback(Callback::Ping {
+                callback: cb,
+                rtt: self.now - start,
+            });
         }
     }
 
@@ -429,14 +444,23 @@ impl<P: Payload, C: Clone> Socket<P, C> {
 
     /// `off(refs)`: removes the callbacks with these refs from all four lists.
     pub fn off(&mut self, refs: &[Ref]) {
-        for list in [&mut self.on_open, &mut self.on_close, &mut self.on_error, &mut self.on_message] {
+        for list in [
+            &mut self.on_open,
+            &mut self.on_close,
+            &mut self.on_error,
+            &mut self.on_message,
+        ] {
             list.retain(|(r, _)| !refs.contains(r));
         }
     }
 
     /// `connectionState()`: `"connecting" | "open" | "closing" | "closed"`.
     pub fn connection_state(&self) -> &'static str {
-        match self.current.and_then(|id| self.conn(id)).map(|c| c.ready_state) {
+        match self
+            .current
+            .and_then(|id| self.conn(id))
+            .map(|c| c.ready_state)
+        {
             Some(ReadyState::Connecting) => "connecting",
             Some(ReadyState::Open) => "open",
             Some(ReadyState::Closing) => "closing",
@@ -498,14 +522,24 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     /// exists. The fallback variant (`longPollFallbackMs`) is decided by the driver.
     pub fn connect(&mut self, now: Time) {
         self.now = now;
-        if self.current.and_then(|id| self.conn(id)).is_some_and(|c| !c.ended) {
+        if self
+            .current
+            .and_then(|id| self.conn(id))
+            .is_some_and(|c| !c.ended)
+        {
             return;
         }
         self.transport_connect();
     }
 
     /// `disconnect(callback, code, reason)` (spec §2.3).
-    pub fn disconnect(&mut self, now: Time, callback: Option<C>, code: Option<u16>, reason: Option<String>) {
+    pub fn disconnect(
+        &mut self,
+        now: Time,
+        callback: Option<C>,
+        code: Option<u16>,
+        reason: Option<String>,
+    ) {
         self.now = now;
         self.connect_clock += 1;
         self.close_was_clean = true;
@@ -531,7 +565,9 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         self.close_was_clean = true;
         self.reconnect_reset();
         if let Some(id) = self.current {
-            let was_open = self.conn(id).is_some_and(|c| c.ready_state == ReadyState::Open);
+            let was_open = self
+                .conn(id)
+                .is_some_and(|c| c.ready_state == ReadyState::Open);
             self.clear_heartbeats();
             if was_open {
                 self.trigger_chan_error("connection_closed", id);
@@ -572,7 +608,9 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     /// arrives on the same connection.
     pub fn ping(&mut self, now: Time, cb: C) -> bool {
         self.now = now;
-        let Some(id) = self.current.filter(|_| self.is_connected()) else { return false };
+        let Some(id) = self.current.filter(|_| self.is_connected()) else {
+            return false;
+        };
         let r = self.make_ref();
         if let Some(c) = self.conn_mut(id) {
             c.pings.push((r, now, cb));
@@ -595,7 +633,9 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             return;
         }
         if let Some(id) = self.current {
-            let connecting = self.conn(id).is_some_and(|c| c.ready_state == ReadyState::Connecting);
+            let connecting = self
+                .conn(id)
+                .is_some_and(|c| c.ready_state == ReadyState::Connecting);
             if self.visibility_connection == Some(id) && connecting {
                 return;
             }
@@ -608,7 +648,11 @@ impl<P: Payload, C: Clone> Socket<P, C> {
 
     /// `pagehide` (spec §2.7): disconnect a live connection and remember the clock.
     pub fn handle_pagehide(&mut self, now: Time) {
-        if self.current.and_then(|id| self.conn(id)).is_some_and(|c| !c.ended) {
+        if self
+            .current
+            .and_then(|id| self.conn(id))
+            .is_some_and(|c| !c.ended)
+        {
             self.disconnect(now, None, None, None);
             self.awaiting_connection_on_page_show = Some(self.connect_clock);
         }
@@ -631,7 +675,11 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     /// `log(kind, msg, data)`; nothing is built without a logger.
     pub(crate) fn log_with(&mut self, kind: &'static str, msg: String, data: Option<P>) {
         if self.opts.logger {
-            self.effects.push_back(Effect::Log { kind: Cow::Borrowed(kind), msg, data });
+            self.effects.push_back(Effect::Log {
+                kind: Cow::Borrowed(kind),
+                msg,
+                data,
+            });
         }
     }
 
@@ -693,7 +741,10 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         self.current = Some(id);
         self.effects.push_back(Effect::Connect { conn: id });
         if let Some(prev) = previous {
-            if self.conn(prev).is_some_and(|c| c.ready_state == ReadyState::Open) {
+            if self
+                .conn(prev)
+                .is_some_and(|c| c.ready_state == ReadyState::Open)
+            {
                 self.trigger_chan_error("connection_closed", prev);
             }
         }
@@ -706,7 +757,11 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             if c.ready_state != ReadyState::Closed {
                 c.ready_state = ReadyState::Closing;
             }
-            self.effects.push_back(Effect::Close { conn: id, code, reason });
+            self.effects.push_back(Effect::Close {
+                conn: id,
+                code,
+                reason,
+            });
         }
     }
 
@@ -728,7 +783,8 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         let Some(ch) = channel else { return false };
         match self.channel_slab.get(ch) {
             Some(state) => {
-                data.join_ref != self.channel_join_ref_value(state) || state.status == ChannelStatus::Closed
+                data.join_ref != self.channel_join_ref_value(state)
+                    || state.status == ChannelStatus::Closed
             }
             None => true,
         }
@@ -754,7 +810,10 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         if data.event != events::LEAVE && self.is_outdated(&data, channel) {
             return;
         }
-        self.effects.push_back(Effect::Transmit { conn: id, message: data });
+        self.effects.push_back(Effect::Transmit {
+            conn: id,
+            message: data,
+        });
     }
 
     /// `triggerChanError(reason, connection)` (spec §2.4, 1.8.16).
@@ -766,11 +825,23 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         let snapshot: Vec<(ChannelKey, Option<Ref>)> = self
             .channels
             .iter()
-            .map(|&ch| (ch, self.channel_slab.get(ch).and_then(|s| self.channel_join_ref_value(s))))
+            .map(|&ch| {
+                (
+                    ch,
+                    self.channel_slab
+                        .get(ch)
+                        .and_then(|s| self.channel_join_ref_value(s)),
+                )
+            })
             .collect();
         for (ch, join_ref_then) in snapshot {
-            let Some(state) = self.channel_slab.get(ch) else { continue };
-            if matches!(state.status, ChannelStatus::Errored | ChannelStatus::Leaving | ChannelStatus::Closed) {
+            let Some(state) = self.channel_slab.get(ch) else {
+                continue;
+            };
+            if matches!(
+                state.status,
+                ChannelStatus::Errored | ChannelStatus::Leaving | ChannelStatus::Closed
+            ) {
                 continue;
             }
             let join_ref = self.channel_join_ref_value(state);
@@ -778,9 +849,11 @@ impl<P: Payload, C: Clone> Socket<P, C> {
                 continue;
             }
             if !first_error || !current {
-                let carried = self
-                    .conn(conn)
-                    .is_some_and(|c| c.joins.iter().any(|(k, r)| *k == ch && Some(*r) == join_ref));
+                let carried = self.conn(conn).is_some_and(|c| {
+                    c.joins
+                        .iter()
+                        .any(|(k, r)| *k == ch && Some(*r) == join_ref)
+                });
                 if !carried {
                     continue;
                 }
@@ -793,7 +866,10 @@ impl<P: Payload, C: Clone> Socket<P, C> {
 
     /// `resetHeartbeat()`: LongPoll (`skipHeartbeat`) has none.
     fn reset_heartbeat(&mut self) {
-        let skip = self.current.and_then(|id| self.conn(id)).is_some_and(|c| c.skip_heartbeat);
+        let skip = self
+            .current
+            .and_then(|id| self.conn(id))
+            .is_some_and(|c| c.skip_heartbeat);
         if skip {
             return;
         }
@@ -828,7 +904,11 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             return;
         }
         self.pending_heartbeat_ref = None;
-        self.log_with("transport", "heartbeat timeout. Attempting to re-establish connection".into(), None);
+        self.log_with(
+            "transport",
+            "heartbeat timeout. Attempting to re-establish connection".into(),
+            None,
+        );
         self.close_was_clean = false;
         let Some(id) = self.current else { return };
         self.close_conn(id, Some(WS_CLOSE_NORMAL), "heartbeat timeout".into());
@@ -902,8 +982,12 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     /// Runs one step of a teardown: a poll of the buffer or of the ready state, at
     /// 150·n ms, at most four polls each.
     fn advance_teardown(&mut self, id: u32) {
-        let Some(pos) = self.teardowns.iter().position(|(i, _)| *i == id) else { return };
-        let Some((_, t)) = self.teardowns.get(pos) else { return };
+        let Some(pos) = self.teardowns.iter().position(|(i, _)| *i == id) else {
+            return;
+        };
+        let Some((_, t)) = self.teardowns.get(pos) else {
+            return;
+        };
         let conn = self.conn(t.conn);
         let open = conn.is_some_and(|c| c.ready_state == ReadyState::Open);
         let buffered = conn.map_or(0, |c| c.buffered_amount);
@@ -958,7 +1042,6 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         }
     }
 
-
     fn arm_teardown_poll(&mut self, pos: usize, id: u32, delay: f64) {
         let at = self.now + delay;
         let handle = self.timers.arm(at, TimerKey::Teardown(id));
@@ -997,7 +1080,9 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     // ----------------------------------------------------------------------- timers
 
     pub(crate) fn arm(&mut self, at: Time, key: TimerKey) -> TimerHandle {
-        if self.timers.len() > 1024 && self.timers.len() > 4 * (self.pushes.len() + self.channel_slab.len() + 8) {
+        if self.timers.len() > 1024
+            && self.timers.len() > 4 * (self.pushes.len() + self.channel_slab.len() + 8)
+        {
             self.compact_timers();
         }
         self.timers.arm(at, key)
@@ -1016,7 +1101,11 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             TimerKey::HeartbeatTimeout => self.heartbeat_timeout_timer,
             TimerKey::Rejoin(ch) => self.channel_slab.get(ch).and_then(|c| c.rejoin.armed),
             TimerKey::PushTimeout(p) => self.pushes.get(p).and_then(|p| p.timer),
-            TimerKey::Teardown(id) => self.teardowns.iter().find(|(i, _)| *i == id).and_then(|(_, t)| t.timer),
+            TimerKey::Teardown(id) => self
+                .teardowns
+                .iter()
+                .find(|(i, _)| *i == id)
+                .and_then(|(_, t)| t.timer),
         };
         current == Some(handle)
     }

@@ -14,7 +14,9 @@ pub type Schedule = Box<dyn Fn(u32) -> f64>;
 /// phoenix.js's default `reconnectAfterMs` (spec §2.1): 10, 50, 100, 150, 200, 250, 500,
 /// 1000, 2000, then 5000 ms forever.
 pub fn default_reconnect_after_ms(tries: u32) -> f64 {
-    const STEPS: [f64; 9] = [10.0, 50.0, 100.0, 150.0, 200.0, 250.0, 500.0, 1000.0, 2000.0];
+    const STEPS: [f64; 9] = [
+        10.0, 50.0, 100.0, 150.0, 200.0, 250.0, 500.0, 1000.0, 2000.0,
+    ];
     step(&STEPS, tries, 5000.0)
 }
 
@@ -91,7 +93,10 @@ impl<K> Ord for Entry<K> {
     /// Reversed so that the max-heap pops the earliest deadline; equal deadlines pop in the
     /// order they were armed, as `setTimeout` callbacks with equal delays do.
     fn cmp(&self, other: &Self) -> Ordering {
-        other.at.total_cmp(&self.at).then_with(|| other.seq.cmp(&self.seq))
+        other
+            .at
+            .total_cmp(&self.at)
+            .then_with(|| other.seq.cmp(&self.seq))
     }
 }
 
@@ -103,7 +108,10 @@ pub struct TimerQueue<K> {
 
 impl<K> Default for TimerQueue<K> {
     fn default() -> Self {
-        TimerQueue { heap: BinaryHeap::new(), next_seq: 0 }
+        TimerQueue {
+            heap: BinaryHeap::new(),
+            next_seq: 0,
+        }
     }
 }
 
@@ -150,7 +158,10 @@ mod tests {
     #[test]
     fn default_reconnect_schedule_steps_then_stays_at_5s() {
         let got: Vec<f64> = (1..=11).map(default_reconnect_after_ms).collect();
-        assert_eq!(got, [10., 50., 100., 150., 200., 250., 500., 1000., 2000., 5000., 5000.]);
+        assert_eq!(
+            got,
+            [10., 50., 100., 150., 200., 250., 500., 1000., 2000., 5000., 5000.]
+        );
     }
 
     #[test]

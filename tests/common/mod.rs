@@ -3,7 +3,9 @@
 #![allow(dead_code)]
 
 use phoenix_wasm::core::json::{decode_text, encode_text};
-use phoenix_wasm::core::{BindingCallback, Callback, ChannelKey, ConnId, Effect, Socket, SocketOptions};
+use phoenix_wasm::core::{
+    BindingCallback, Callback, ChannelKey, ConnId, Effect, Socket, SocketOptions,
+};
 use serde_json::{json, Value};
 
 pub type Engine = Socket<Value, &'static str>;
@@ -32,7 +34,10 @@ impl Harness {
     }
 
     pub fn with_logger() -> Self {
-        Self::with(SocketOptions { logger: true, ..SocketOptions::default() })
+        Self::with(SocketOptions {
+            logger: true,
+            ..SocketOptions::default()
+        })
     }
 
     pub fn with(opts: SocketOptions) -> Self {
@@ -58,13 +63,18 @@ impl Harness {
                     self.connects.push((self.now, conn));
                 }
                 Effect::Transmit { conn, message } => {
-                    assert_eq!(Some(conn), self.conn, "transmit on a connection that is not the latest");
+                    assert_eq!(
+                        Some(conn),
+                        self.conn,
+                        "transmit on a connection that is not the latest"
+                    );
                     self.sent.push(encode_text(&message).expect("encodable"));
                 }
                 Effect::Close { conn, code, reason } => {
                     self.closes.push((conn, code, reason));
                     if self.close_synchronously {
-                        self.s.handle_close(conn, self.now, json!({"code": code.unwrap_or(1005)}));
+                        self.s
+                            .handle_close(conn, self.now, json!({"code": code.unwrap_or(1005)}));
                     }
                 }
                 Effect::Log { kind, msg, .. } => self.logs.push(format!("{kind}: {msg}")),
@@ -160,12 +170,16 @@ impl Harness {
         let jp = self.s.channel_join(ch, self.now, None).expect("join");
         self.drain();
         let jr = self.s.push_ref(jp).to_js_string();
-        self.recv(&format!(r#"["{jr}","{jr}","{topic}","phx_reply",{{"status":"ok","response":{{}}}}]"#));
+        self.recv(&format!(
+            r#"["{jr}","{jr}","{topic}","phx_reply",{{"status":"ok","response":{{}}}}]"#
+        ));
         (ch, jr)
     }
 
     pub fn on(&mut self, ch: ChannelKey, event: &str, label: &'static str) -> u32 {
-        self.s.channel_on(ch, event, BindingCallback::Full(label)).expect("channel exists")
+        self.s
+            .channel_on(ch, event, BindingCallback::Full(label))
+            .expect("channel exists")
     }
 }
 
@@ -174,14 +188,24 @@ pub fn describe(cb: Callback<Value, &'static str>) -> String {
     match cb {
         Callback::Open(l) => format!("open {l}"),
         Callback::Close { callback, event } => format!("close {callback} {event}"),
-        Callback::Error { callback, error, established_before } => {
+        Callback::Error {
+            callback,
+            error,
+            established_before,
+        } => {
             format!("error {callback} {error} {established_before}")
         }
-        Callback::Message { callback, message } => format!(
-            "message {callback} {} {}",
-            message.topic, message.event
-        ),
-        Callback::Dispatch { event, payload, ref_, join_ref, callbacks, .. } => {
+        Callback::Message { callback, message } => {
+            format!("message {callback} {} {}", message.topic, message.event)
+        }
+        Callback::Dispatch {
+            event,
+            payload,
+            ref_,
+            join_ref,
+            callbacks,
+            ..
+        } => {
             let labels: Vec<String> = callbacks
                 .iter()
                 .map(|c| match c {
