@@ -185,11 +185,30 @@ fn new_session(app: &App, query: &[(String, String)], headers: &HeaderMap) -> Va
     json!({ "status": 410, "token": session.token, "messages": [] })
 }
 
+/// Counts a GET in flight for as long as it lives. A guard rather than a decrement
+/// at the end: when the client aborts the request (phoenix.js does on disconnect),
+/// hyper drops the handler future mid-wait and code after the `await` never runs.
+struct InFlight<'a>(&'a LpSession);
+
+impl<'a> InFlight<'a> {
+    fn new(s: &'a LpSession) -> Self {
+        s.gets_in_flight.fetch_add(1, Ordering::SeqCst);
+        s.touch();
+        InFlight(s)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.touch();
+        self.0.gets_in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 async fn listen(s: &LpSession, window: Duration) -> Value {
-    s.gets_in_flight.fetch_add(1, Ordering::SeqCst);
-    s.touch();
+    let _in_flight = InFlight::new(s);
     let deadline = Instant::now() + window;
-    let result = loop {
+    loop {
         // Register for wake-ups before looking at the queue, so a push between the
         // look and the wait is not missed.
         let notified = s.wake.notified();
@@ -197,21 +216,18 @@ async fn listen(s: &LpSession, window: Duration) -> Value {
         notified.as_mut().enable();
         let messages: Vec<String> = s.queue().drain(..).collect();
         if !messages.is_empty() {
-            break json!({ "status": 200, "token": s.token, "messages": messages });
+            return json!({ "status": 200, "token": s.token, "messages": messages });
         }
         if s.is_closed() {
-            break json!({ "status": 410, "token": null, "messages": [] });
+            return json!({ "status": 410, "token": null, "messages": [] });
         }
         tokio::select! {
             _ = &mut notified => continue,
             _ = tokio::time::sleep_until(deadline) => {
-                break json!({ "status": 204, "token": s.token, "messages": [] });
+                return json!({ "status": 204, "token": s.token, "messages": [] });
             }
         }
-    };
-    s.touch();
-    s.gets_in_flight.fetch_sub(1, Ordering::SeqCst);
-    result
+    }
 }
 
 pub async fn post(

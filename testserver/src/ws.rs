@@ -8,8 +8,10 @@
 //!   logged and ignored. Real Phoenix lets the socket process crash on them (the
 //!   client sees the connection close); a test server is more useful if it keeps the
 //!   connection, and a client must not depend on either.
-//! * Frames larger than [`MAX_FRAME`] close the connection (tungstenite answers
-//!   1009), like Phoenix's `max_frame_size`.
+//! * Messages larger than [`MAX_FRAME`] close the connection with 1009 "message too
+//!   big", like Phoenix's `max_frame_size`. The check is ours, so the client gets a
+//!   proper close; tungstenite's own limit is a higher hard cap (beyond it the
+//!   connection is just dropped, before the whole message is buffered).
 //! * A connection that sends no frame for `--idle-timeout-ms` is closed (Phoenix's
 //!   60 s `timeout`, §16); heartbeats every 30 s keep a phoenix.js socket alive.
 
@@ -25,8 +27,10 @@ use axum::response::{IntoResponse, Response};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-/// Largest accepted client frame.
+/// Largest accepted client message.
 pub const MAX_FRAME: usize = 1 << 20;
+/// Where tungstenite stops buffering a message at all.
+const HARD_CAP: usize = 16 * MAX_FRAME;
 
 pub async fn upgrade(
     State(app): State<App>,
@@ -55,8 +59,8 @@ pub async fn upgrade(
         crate::vlog!("websocket connect refused: {:?}", connect);
         return StatusCode::FORBIDDEN.into_response();
     }
-    ws.max_message_size(MAX_FRAME)
-        .max_frame_size(MAX_FRAME)
+    ws.max_message_size(HARD_CAP)
+        .max_frame_size(HARD_CAP)
         .protocols(["phoenix"])
         .on_upgrade(move |socket| run(app, socket, connect))
 }
@@ -101,8 +105,14 @@ async fn run(app: App, mut socket: WebSocket, connect: ConnectInfo) {
                     // The close handshake reply is flushed by the next read, which
                     // then ends the stream.
                     Some(Ok(Message::Close(_))) => continue,
-                    Some(Ok(Message::Text(t))) => codec::decode_text(t.as_str()),
-                    Some(Ok(Message::Binary(b))) => codec::decode_binary(&b),
+                    Some(Ok(Message::Text(t))) if t.len() <= MAX_FRAME => codec::decode_text(t.as_str()),
+                    Some(Ok(Message::Binary(b))) if b.len() <= MAX_FRAME => codec::decode_binary(&b),
+                    Some(Ok(Message::Text(_) | Message::Binary(_))) => {
+                        eprintln!("testserver: conn {id}: message over {MAX_FRAME} bytes, closing");
+                        let frame = CloseFrame { code: 1009, reason: "message too big".into() };
+                        let _ = socket.send(Message::Close(Some(frame))).await;
+                        break;
+                    }
                     Some(Ok(_)) => continue,
                     Some(Err(e)) => {
                         crate::vlog!("conn {id}: websocket error: {e}");
