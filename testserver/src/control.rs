@@ -100,7 +100,11 @@ async fn restart(State(app): State<App>) -> Response {
     ok(json!({ "closed": app.hub.lock().restart() }))
 }
 
-/// `GET /control/stats`: counts of sockets, channels and presence entries.
+/// `GET /control/stats`: counts of sockets, channels and presence entries, and the
+/// timing settings a test needs to know how long LongPoll expiry takes.
 async fn stats(State(app): State<App>) -> Response {
-    ok(app.hub.lock().stats())
+    let mut stats = app.hub.lock().stats();
+    stats["longpoll_window_ms"] = json!(app.config.longpoll_window.as_millis() as u64);
+    stats["idle_timeout_ms"] = json!(app.config.idle_timeout.as_millis() as u64);
+    ok(stats)
 }
