@@ -88,6 +88,8 @@ layer browser-chrome count_cargo wasm-pack test --headless --chrome \
 layer browser-firefox count_cargo wasm-pack test --headless --firefox \
   --geckodriver "$(command -v geckodriver)" --mode no-install . --test web_payload
 
+layer types count_tap node --test --test-reporter=tap tests/types/
+
 # 3. The test server against the official phoenix 1.8.16 client in Node.
 if ls tests/conformance/*.test.mjs >/dev/null 2>&1; then
   cargo build -q -p testserver >"$out/testserver-build.log" 2>&1 || { echo "testserver build failed"; tail -n 40 "$out/testserver-build.log"; exit 1; }

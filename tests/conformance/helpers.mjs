@@ -6,12 +6,15 @@
 // test file starts its own `target/debug/testserver --port 0` (or env
 // TESTSERVER_BIN), reads the ready line, and kills it by pid when the file ends.
 //
+// Debugging: env TESTSERVER_ARGS adds arguments to spawned servers (e.g. --verbose)
+// and env TESTSERVER_LOG names a file their stderr is appended to when they stop.
+//
 // Waits never assert timings: `within` only turns a hang into a failure that says
 // what was being waited for.
 
 import {spawn} from "node:child_process";
 import {once} from "node:events";
-import {existsSync} from "node:fs";
+import {appendFileSync, existsSync} from "node:fs";
 import path from "node:path";
 import {fileURLToPath} from "node:url";
 import {Socket, LongPoll} from "phoenix";
@@ -28,7 +31,8 @@ export async function spawnServer(args = []) {
   if (!existsSync(TESTSERVER_BIN)) {
     throw new Error(`${TESTSERVER_BIN} not found: run \`cargo build -p testserver\` or set PHX_TEST_URL`);
   }
-  const child = spawn(TESTSERVER_BIN, ["--port", "0", ...args], {stdio: ["ignore", "pipe", "pipe"]});
+  const extra = (process.env.TESTSERVER_ARGS || "").split(/\s+/).filter(Boolean);
+  const child = spawn(TESTSERVER_BIN, ["--port", "0", ...args, ...extra], {stdio: ["ignore", "pipe", "pipe"]});
   let stderr = "";
   child.stderr.on("data", (d) => { stderr += d; });
   const url = await new Promise((resolve, reject) => {
@@ -50,6 +54,7 @@ export async function spawnServer(args = []) {
       if (child.exitCode !== null) return;
       process.kill(child.pid, "SIGTERM");
       await once(child, "exit");
+      if (process.env.TESTSERVER_LOG) appendFileSync(process.env.TESTSERVER_LOG, stderr);
     },
   };
 }
@@ -202,6 +207,13 @@ export class RawClient {
     );
   }
 }
+
+/**
+ * Push timeout for events that never get a reply (shout, crash): phoenix.js keeps a
+ * push's timer (10 s by default) even after disconnect, which would hold the test
+ * process open; a short one just fires a harmless "timeout".
+ */
+export const NO_REPLY_TIMEOUT = 200;
 
 /** Joins and resolves with {status, response} ("ok", "error" or "timeout"). */
 export function join(channel) {

@@ -123,6 +123,26 @@ test("raw protocol: an idle poll answers 204 after the window; POST to a gone se
   assert.notEqual(stale.token, "not-a-session");
 });
 
+test("raw protocol: a session closed between polls still delivers its last messages, then 410", async () => {
+  const {token} = await getJSON(lp());
+  const t = topic("lobby", "drain");
+  assert.deepEqual(await postLines(token, [
+    JSON.stringify(["1", "1", t, "phx_join", {user_id: `drain-${process.pid}`}]),
+    JSON.stringify(["1", "2", t, "disconnect_me", {}]),
+  ]), {status: 200});
+  // No GET was in flight when the server closed the session.
+  const last = await getJSON(lp(`vsn=2.0.0&token=${token}`));
+  assert.equal(last.status, 200);
+  assert.deepEqual(last.messages.map((m) => JSON.parse(m)), [
+    ["1", "1", t, "phx_reply", {response: {user_id: `drain-${process.pid}`}, status: "ok"}],
+    ["1", "2", t, "phx_reply", {response: {}, status: "ok"}],
+  ]);
+  const gone = await getJSON(lp(`vsn=2.0.0&token=${token}`));
+  assert.equal(gone.status, 410);
+  assert.notEqual(gone.token, token);
+  assert.deepEqual(await postLines(token, ["[]"]), {status: 410});
+});
+
 test("raw protocol: OPTIONS preflight allows the LongPoll headers", async () => {
   const res = await fetch(lp(), {method: "OPTIONS"});
   assert.equal(res.status, 200);

@@ -5,7 +5,7 @@
 import {after, afterEach, before, describe, test} from "node:test";
 import assert from "node:assert/strict";
 import {Presence} from "phoenix";
-import {Clients, collect, control, eventually, join, push, startServer, topic, within} from "./helpers.mjs";
+import {NO_REPLY_TIMEOUT, Clients, collect, control, eventually, join, push, startServer, topic, within} from "./helpers.mjs";
 
 export function channelScenarios(transport) {
   let server;
@@ -92,7 +92,7 @@ export function channelScenarios(transport) {
       await join(ch2);
       const got1 = collect(ch1, "shout");
       const got2 = collect(ch2, "shout");
-      ch1.push("shout", {text: "hello"});
+      ch1.push("shout", {text: "hello"}, NO_REPLY_TIMEOUT);
       await eventually(() => got1.length === 1 && got2.length === 1, "shout on both clients");
       assert.deepEqual(got1, [{text: "hello"}]);
       assert.deepEqual(got2, [{text: "hello"}]);
@@ -139,7 +139,7 @@ export function channelScenarios(transport) {
       });
       await within(firstJoin, "first join");
       const firstJoinRef = channel.joinRef();
-      channel.push("crash", {});
+      channel.push("crash", {}, NO_REPLY_TIMEOUT);
       await eventually(() => joins === 2, "automatic rejoin after the crash");
       assert.deepEqual(errors, [{reason: "channel_crash"}]);
       assert.equal(channel.state, "joined");
@@ -269,7 +269,7 @@ export function channelScenarios(transport) {
       // No rejoin of the crashed channel during the test: it would track again.
       const {t, c, ch2, presence, events} = await watchedPair("pleave", ["w1", "w2"], {}, {rejoinAfterMs: () => 60_000});
       const left = () => events.filter((e) => e[0] === "leave").map((e) => e[1]);
-      ch2.push("crash", {});
+      ch2.push("crash", {}, NO_REPLY_TIMEOUT);
       await eventually(() => left().length === 1, "leave after crash");
       assert.deepEqual(left(), ["w2"]);
 

@@ -2,7 +2,7 @@
 
 import {test} from "node:test";
 import assert from "node:assert/strict";
-import {Clients, bytes, collect, eventually, join, push, topic, within} from "./helpers.mjs";
+import {NO_REPLY_TIMEOUT, Clients, bytes, collect, eventually, join, push, topic, within} from "./helpers.mjs";
 import {assertNoLeaks, channelScenarios} from "./scenarios.mjs";
 
 const ctx = channelScenarios("websocket");
@@ -29,7 +29,7 @@ test("binary_push and binary shout arrive as kind 0 push and kind 2 broadcast", 
   assert.deepEqual(await push(channel, "binary_push", data), {status: "ok", response: {size: 3}});
   assert.equal(pushes.length, 1);
   assert.deepEqual(bytes(pushes[0]), [9, 8, 7]);
-  channel.push("shout", data);
+  channel.push("shout", data, NO_REPLY_TIMEOUT);
   await eventually(() => shouts.length === 1, "binary shout");
   assert.deepEqual(bytes(shouts[0]), [9, 8, 7]);
 });

@@ -97,6 +97,11 @@ pub struct HubState {
     subscribers: HashMap<String, BTreeSet<ConnId>>,
     presence: HashMap<String, TopicPresence>,
     lp_tokens: HashMap<String, ConnId>,
+    /// Closed LongPoll sessions, kept until a GET has taken their last messages (for
+    /// example the reply to `disconnect_me`) and then been told 410, or until they
+    /// expire. Without this a session closed between two polls would lose its last
+    /// frames, and the next poll would start a session nobody uses.
+    lp_draining: HashMap<String, Arc<LpSession>>,
     next_conn: ConnId,
 }
 
@@ -161,12 +166,22 @@ impl HubState {
         id
     }
 
+    /// The session of a token: live, or closed with messages left to deliver.
     pub fn lp_session(&self, token: &str) -> Option<Arc<LpSession>> {
-        let id = self.lp_tokens.get(token)?;
-        match &self.conns.get(id)?.sink {
-            Sink::LongPoll(s) => Some(s.clone()),
-            Sink::WebSocket(_) => None,
-        }
+        let live = self
+            .lp_tokens
+            .get(token)
+            .and_then(|id| match &self.conns.get(id)?.sink {
+                Sink::LongPoll(s) => Some(s.clone()),
+                Sink::WebSocket(_) => None,
+            });
+        live.or_else(|| self.lp_draining.get(token).cloned())
+    }
+
+    /// Drops closed sessions whose client was told 410, or stopped polling.
+    pub fn forget_drained(&mut self, idle: std::time::Duration) {
+        self.lp_draining
+            .retain(|_, s| !s.gone_told() && !s.expired(idle));
     }
 
     /// The connection of a live LongPoll session token.
@@ -260,6 +275,7 @@ impl HubState {
             if let Sink::LongPoll(s) = &c.sink {
                 self.lp_tokens.remove(&s.token);
                 s.close();
+                self.lp_draining.insert(s.token.clone(), s.clone());
             }
         }
     }
@@ -309,6 +325,7 @@ impl HubState {
         self.subscribers.clear();
         self.presence.clear();
         self.lp_tokens.clear();
+        self.lp_draining.clear();
         n
     }
 

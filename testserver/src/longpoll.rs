@@ -8,8 +8,11 @@
 //!   "session gone" and reconnects with a fresh transport).
 //! * `GET` with a token: held until messages are queued (`{"status":200,"token":…,
 //!   "messages":[…]}`) or for `--longpoll-window-ms` (`{"status":204,…,"messages":[]}`).
-//!   A held GET whose session the server closed answers 410 at once (Phoenix would
-//!   wait out the window; the result for the client is the same, only sooner).
+//!   When the server closed the session (`disconnect_me`, `drop`),
+//!   polls first get the messages queued before the close, then 410 after a short
+//!   grace ([`GONE_GRACE`]), held GETs included. Phoenix would start a new session
+//!   or wait out the window; the client reconnects either way, this way sooner and
+//!   without losing the last replies.
 //! * `POST` with a token: `application/x-ndjson` lines (split on `\n`/`\r\n`, at most
 //!   100, extra lines are dropped and logged), each a V2 JSON frame or, when it does
 //!   not start with `[`, a base64 binary frame; another content type is one text
@@ -49,12 +52,19 @@ use tokio::time::Instant;
 /// Phoenix's `@max_poll_batch_size`; phoenix.js never sends more (§7.3).
 pub const MAX_BATCH: usize = 100;
 
+/// How long the 410 for a closed session is held back. phoenix.js hands each polled
+/// message to `onmessage` in its own `setTimeout(0)` and polls again at once; a 410
+/// that came back before those timers ran would make it `stop()` and cancel them
+/// (§7.2), losing the session's last messages (such as the reply to `disconnect_me`).
+const GONE_GRACE: Duration = Duration::from_millis(100);
+
 /// One LongPoll session: the queue of encoded messages the next GET takes.
 pub struct LpSession {
     pub token: String,
     queue: Mutex<VecDeque<String>>,
     wake: Notify,
     closed: AtomicBool,
+    gone_told: AtomicBool,
     gets_in_flight: AtomicUsize,
     last_get: Mutex<Instant>,
 }
@@ -66,6 +76,7 @@ impl LpSession {
             queue: Mutex::new(VecDeque::new()),
             wake: Notify::new(),
             closed: AtomicBool::new(false),
+            gone_told: AtomicBool::new(false),
             gets_in_flight: AtomicUsize::new(0),
             last_get: Mutex::new(Instant::now()),
         }
@@ -85,6 +96,11 @@ impl LpSession {
         self.wake.notify_waiters();
     }
 
+    /// Whether a poll was answered 410 after the close (the session can go).
+    pub fn gone_told(&self) -> bool {
+        self.gone_told.load(Ordering::SeqCst)
+    }
+
     fn is_closed(&self) -> bool {
         self.closed.load(Ordering::SeqCst)
     }
@@ -94,7 +110,7 @@ impl LpSession {
     }
 
     /// Expired: nobody is polling and nobody polled for `idle`.
-    fn expired(&self, idle: Duration) -> bool {
+    pub fn expired(&self, idle: Duration) -> bool {
         self.gets_in_flight.load(Ordering::SeqCst) == 0
             && self
                 .last_get
@@ -156,7 +172,15 @@ pub async fn get(
     app.hub.wait_blackhole().await;
     let session = session_token(&query, &headers).and_then(|t| app.hub.lock().lp_session(&t));
     let res = match session {
-        Some(s) => listen(&s, app.config.longpoll_window).await,
+        Some(s) => {
+            let res = listen(&s, app.config.longpoll_window).await;
+            if s.is_closed() {
+                app.hub
+                    .lock()
+                    .forget_drained(app.config.longpoll_window * 2);
+            }
+            res
+        }
         None => new_session(&app, &query, &headers),
     };
     app.hub.wait_blackhole().await;
@@ -219,6 +243,8 @@ async fn listen(s: &LpSession, window: Duration) -> Value {
             return json!({ "status": 200, "token": s.token, "messages": messages });
         }
         if s.is_closed() {
+            tokio::time::sleep(GONE_GRACE).await;
+            s.gone_told.store(true, Ordering::SeqCst);
             return json!({ "status": 410, "token": null, "messages": [] });
         }
         tokio::select! {
@@ -291,6 +317,7 @@ pub async fn reap_expired(hub: Arc<Hub>, window: Duration) {
     loop {
         tick.tick().await;
         let mut state = hub.lock();
+        state.forget_drained(idle);
         for (id, s) in state.lp_sessions() {
             if s.expired(idle) {
                 crate::vlog!("conn {id}: longpoll session expired");
