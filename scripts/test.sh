@@ -82,28 +82,30 @@ check clippy-wasm32 cargo clippy --lib --target wasm32-unknown-unknown -- -D war
 # 1. The engine, serializer and test server, natively.
 layer native count_cargo cargo test --workspace --features phoenix-wasm/json
 
+# The test server, shared by the browser, conformance and package layers.
+cargo build -q -p testserver >"$out/testserver-build.log" 2>&1 || { echo "testserver build failed"; tail -n 40 "$out/testserver-build.log"; exit 1; }
+ready="$out/testserver.ready"
+target/debug/testserver --port 0 --longpoll-window-ms 2000 >"$ready" 2>"$out/testserver.log" &
+server_pid=$!
+for _ in $(seq 1 100); do grep -q 'testserver ready' "$ready" 2>/dev/null && break; sleep 0.1; done
+url=$(sed -n 's/^testserver ready \(http:[^ ]*\).*/\1/p' "$ready")
+if [ -z "$url" ]; then
+  echo "testserver did not start"; cat "$out/testserver.log"; exit 1
+fi
+# Read at build time by the browser tests (option_env!) and at run time by the Node suites.
+export PHX_TEST_URL=$url
+
 # 2. Browser tests through wasm-pack in headless Chrome and Firefox.
+browser_tests=(--test web_payload --test web_socket)
 layer browser-chrome count_cargo wasm-pack test --headless --chrome \
-  --chromedriver "$(command -v chromedriver)" --mode no-install . --test web_payload
+  --chromedriver "$(command -v chromedriver)" --mode no-install . "${browser_tests[@]}"
 layer browser-firefox count_cargo wasm-pack test --headless --firefox \
-  --geckodriver "$(command -v geckodriver)" --mode no-install . --test web_payload
+  --geckodriver "$(command -v geckodriver)" --mode no-install . "${browser_tests[@]}"
 
 layer types count_tap node --test --test-reporter=tap tests/types/
 
 # 3. The test server against the official phoenix 1.8.16 client in Node.
-if ls tests/conformance/*.test.mjs >/dev/null 2>&1; then
-  cargo build -q -p testserver >"$out/testserver-build.log" 2>&1 || { echo "testserver build failed"; tail -n 40 "$out/testserver-build.log"; exit 1; }
-  ready="$out/testserver.ready"
-  target/debug/testserver --port 0 >"$ready" 2>"$out/testserver.log" &
-  server_pid=$!
-  for _ in $(seq 1 100); do grep -q 'testserver ready' "$ready" 2>/dev/null && break; sleep 0.1; done
-  url=$(sed -n 's/^testserver ready \(http:[^ ]*\).*/\1/p' "$ready")
-  if [ -z "$url" ]; then
-    echo "testserver did not start"; cat "$out/testserver.log"; exit 1
-  fi
-  export PHX_TEST_URL=$url
-  layer conformance count_tap node --test --test-reporter=tap tests/conformance/
-fi
+layer conformance count_tap node --test --test-reporter=tap tests/conformance/
 
 echo
 if [ ${#failed_layers[@]} -gt 0 ]; then

@@ -10,4 +10,6 @@
 
 pub mod core;
 #[cfg(target_arch = "wasm32")]
+pub mod js;
+#[cfg(target_arch = "wasm32")]
 pub mod web;

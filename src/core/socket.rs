@@ -390,6 +390,16 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         }
     }
 
+    /// Creating the transport of `conn` threw (e.g. an invalid URL): phoenix.js's
+    /// `connect()` throws before the connection exists, so the socket is left without one
+    /// and no reconnect is scheduled.
+    pub fn handle_connect_failed(&mut self, conn: ConnId) {
+        if self.current == Some(conn) {
+            self.current = None;
+        }
+        self.conns.retain(|c| c.id != conn);
+    }
+
     /// The driver's latest reading of `transport.bufferedAmount`, used by teardown.
     pub fn set_buffered_amount(&mut self, conn: ConnId, amount: u32) {
         if let Some(c) = self.conn_mut(conn) {

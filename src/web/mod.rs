@@ -38,5 +38,8 @@
 
 mod payload;
 pub mod serializer;
+pub mod timer;
+pub mod transport;
+pub mod url;
 
 pub use serializer::{decode_text, encode_text};

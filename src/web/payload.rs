@@ -93,4 +93,16 @@ impl Payload for JsValue {
             Err(_) => Some(Vec::new()),
         }
     }
+
+    /// phoenix.js's `closure(params)`: a function is called (with no arguments) on every
+    /// send; anything else is sent as it is. A throwing function sends `{}` instead of
+    /// unwinding through the engine.
+    fn evaluate(&self) -> Self {
+        match self.dyn_ref::<js_sys::Function>() {
+            Some(f) => f
+                .call0(&JsValue::UNDEFINED)
+                .unwrap_or_else(|_| Object::new().into()),
+            None => self.clone(),
+        }
+    }
 }

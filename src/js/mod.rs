@@ -1,0 +1,8 @@
+//! The wasm-bindgen facade: phoenix.js 1.8.16's classes with its names, options, defaults,
+//! callback arguments and return values, over the engine in `crate::core`.
+
+pub mod channel;
+mod lifecycle;
+mod options;
+pub mod push;
+pub mod socket;

@@ -1,0 +1,154 @@
+//! `new Socket(endPoint, opts)` options (spec §2.1): phoenix.js's defaults with its
+//! falsy-fallback (`opts.x || default`), plus clear `TypeError`s for values phoenix.js would
+//! only trip over later (a non-function `reconnectAfterMs`, a non-numeric `timeout`, …).
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::core::socket::{DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_TIMEOUT};
+
+/// The driver's share of the options; the engine's share is built by `engine_options`.
+pub(crate) struct Options {
+    pub end_point: String,
+    pub transport: Function,
+    pub longpoller_timeout: f64,
+    pub timeout: f64,
+    pub heartbeat_interval_ms: f64,
+    pub reconnect_after_ms: Option<Function>,
+    pub rejoin_after_ms: Option<Function>,
+    pub logger: Option<Function>,
+    pub debug: bool,
+    /// A value or a function, evaluated on every connect (`closure(params)`).
+    pub params: JsValue,
+    /// A string or a function, evaluated on every connect.
+    pub auth_token: Option<JsValue>,
+    pub binary_type: JsValue,
+    pub vsn: String,
+    pub encode: Option<Function>,
+    pub decode: Option<Function>,
+}
+
+fn type_error(msg: &str) -> JsValue {
+    js_sys::TypeError::new(msg).into()
+}
+
+/// `opts[name]` when truthy.
+fn get(opts: &JsValue, name: &str) -> Option<JsValue> {
+    if !opts.is_object() {
+        return None;
+    }
+    Reflect::get(opts, &JsValue::from_str(name))
+        .ok()
+        .filter(|v| v.is_truthy())
+}
+
+fn number(opts: &JsValue, name: &str, default: f64) -> Result<f64, JsValue> {
+    match get(opts, name) {
+        None => Ok(default),
+        Some(v) => v
+            .as_f64()
+            .filter(|n| n.is_finite() && *n >= 0.0)
+            .ok_or_else(|| {
+                let mut m = String::from(name);
+                m.push_str(" must be a non-negative number of milliseconds");
+                type_error(&m)
+            }),
+    }
+}
+
+fn function(opts: &JsValue, name: &str) -> Result<Option<Function>, JsValue> {
+    match get(opts, name) {
+        None => Ok(None),
+        Some(v) => v.dyn_into::<Function>().map(Some).map_err(|_| {
+            let mut m = String::from(name);
+            m.push_str(" must be a function");
+            type_error(&m)
+        }),
+    }
+}
+
+/// `globalThis[name]` when it is a function.
+pub(crate) fn global_function(name: &str) -> Option<Function> {
+    Reflect::get(&js_sys::global(), &JsValue::from_str(name))
+        .ok()
+        .and_then(|v| v.dyn_into().ok())
+}
+
+impl Options {
+    /// Reads `opts` like phoenix.js's constructor does.
+    pub fn parse(end_point: &JsValue, opts: &JsValue) -> Result<Options, JsValue> {
+        let Some(end_point) = end_point.as_string() else {
+            return Err(type_error("endPoint must be a string, e.g. \"/socket\""));
+        };
+        if !(opts.is_undefined() || opts.is_null() || opts.is_object()) {
+            return Err(type_error("opts must be an object"));
+        }
+        let transport =
+            match function(opts, "transport")? {
+                Some(t) => t,
+                None => match global_function("WebSocket") {
+                    Some(t) => t,
+                    None => return Err(type_error(
+                        "transport: no global WebSocket; pass opts.transport (e.g. the ws package)",
+                    )),
+                },
+            };
+        let auth_token = match get(opts, "authToken") {
+            None => None,
+            Some(v) if v.is_string() || v.is_function() => Some(v),
+            Some(_) => {
+                return Err(type_error(
+                    "authToken must be a string or a function returning one",
+                ))
+            }
+        };
+        let params = get(opts, "params").unwrap_or_else(|| js_sys::Object::new().into());
+        if !(params.is_object() || params.is_function()) {
+            return Err(type_error(
+                "params must be an object or a function returning one",
+            ));
+        }
+        let vsn = match get(opts, "vsn") {
+            None => "2.0.0".to_owned(),
+            Some(v) => v
+                .as_string()
+                .ok_or_else(|| type_error("vsn must be a string"))?,
+        };
+        let mut end = end_point;
+        end.push_str("/websocket");
+        Ok(Options {
+            end_point: end,
+            transport,
+            longpoller_timeout: number(opts, "longpollerTimeout", 20_000.0)?,
+            timeout: number(opts, "timeout", DEFAULT_TIMEOUT)?,
+            heartbeat_interval_ms: number(
+                opts,
+                "heartbeatIntervalMs",
+                DEFAULT_HEARTBEAT_INTERVAL_MS,
+            )?,
+            reconnect_after_ms: function(opts, "reconnectAfterMs")?,
+            rejoin_after_ms: function(opts, "rejoinAfterMs")?,
+            logger: function(opts, "logger")?,
+            debug: get(opts, "debug").is_some(),
+            params,
+            auth_token,
+            binary_type: get(opts, "binaryType")
+                .unwrap_or_else(|| JsValue::from_str("arraybuffer")),
+            vsn,
+            encode: function(opts, "encode")?,
+            decode: function(opts, "decode")?,
+        })
+    }
+}
+
+/// Wraps a user schedule `(tries) => ms` for the engine. A throw or a non-number reads as
+/// 0 ms, as `setTimeout` would read it.
+pub(crate) fn schedule(f: Function) -> crate::core::timer::Schedule {
+    Box::new(move |tries| {
+        f.call1(&JsValue::UNDEFINED, &JsValue::from(tries))
+            .ok()
+            .and_then(|v| v.as_f64())
+            .unwrap_or(0.0)
+    })
+}

@@ -1,0 +1,113 @@
+//! One transport instance: any WebSocket-like object made with `new transport(url,
+//! protocols)` (spec §2.1 `transport`): the browser's `WebSocket`, the `ws` package in Node,
+//! our `LongPoll`, or a user's class. Only its WebSocket interface is used: `readyState`,
+//! `bufferedAmount`, `binaryType`, `send`, `close` and the four `on*` handler properties.
+
+use js_sys::{Array, Function, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// The handlers a transport reports to. Each gets the transport's event argument.
+pub struct Handlers {
+    pub open: Box<dyn FnMut(JsValue)>,
+    pub error: Box<dyn FnMut(JsValue)>,
+    pub message: Box<dyn FnMut(JsValue)>,
+    pub close: Box<dyn FnMut(JsValue)>,
+}
+
+/// A live transport and the closures it calls, owned together and dropped together.
+pub struct Transport {
+    obj: JsValue,
+    closures: Vec<Closure<dyn FnMut(JsValue)>>,
+}
+
+const HANDLER_NAMES: [&str; 4] = ["onopen", "onerror", "onmessage", "onclose"];
+
+fn set(obj: &JsValue, key: &str, value: &JsValue) -> Result<(), JsValue> {
+    Reflect::set(obj, &JsValue::from_str(key), value).map(|_| ())
+}
+
+fn call_method(obj: &JsValue, name: &str, args: &Array) -> Result<JsValue, JsValue> {
+    let f: Function = Reflect::get(obj, &JsValue::from_str(name))?.dyn_into()?;
+    f.apply(obj, args)
+}
+
+impl Transport {
+    /// `new ctor(url, protocols)`, then `binaryType`, `timeout` and the handlers. A
+    /// throwing constructor (e.g. an invalid URL) is returned as the error.
+    pub fn open(
+        ctor: &Function,
+        url: &str,
+        protocols: &JsValue,
+        binary_type: &JsValue,
+        timeout: f64,
+        handlers: Handlers,
+    ) -> Result<Transport, JsValue> {
+        let args = Array::of2(&JsValue::from_str(url), protocols);
+        let obj = Reflect::construct(ctor, &args)?;
+        set(&obj, "binaryType", binary_type)?;
+        set(&obj, "timeout", &JsValue::from_f64(timeout))?;
+        let Handlers {
+            open,
+            error,
+            message,
+            close,
+        } = handlers;
+        let closures: Vec<Closure<dyn FnMut(JsValue)>> = vec![
+            Closure::wrap(open),
+            Closure::wrap(error),
+            Closure::wrap(message),
+            Closure::wrap(close),
+        ];
+        for (name, closure) in HANDLER_NAMES.iter().zip(&closures) {
+            set(&obj, name, closure.as_ref())?;
+        }
+        Ok(Transport { obj, closures })
+    }
+
+    /// The transport object (`socket.conn`).
+    pub fn object(&self) -> &JsValue {
+        &self.obj
+    }
+
+    /// `transport.send(data)`.
+    pub fn send(&self, data: &JsValue) -> Result<(), JsValue> {
+        call_method(&self.obj, "send", &Array::of1(data)).map(|_| ())
+    }
+
+    /// `close(code, reason)`, or `close()` without a code (spec §2.4 `Connection.close`).
+    pub fn close(&self, code: Option<u16>, reason: &str) -> Result<(), JsValue> {
+        let args = match code {
+            Some(code) => Array::of2(&JsValue::from(code), &JsValue::from_str(reason)),
+            None => Array::new(),
+        };
+        call_method(&self.obj, "close", &args).map(|_| ())
+    }
+
+    /// `transport.skipHeartbeat` (LongPoll sets it).
+    pub fn skip_heartbeat(&self) -> bool {
+        Reflect::get(&self.obj, &JsValue::from_str("skipHeartbeat")).is_ok_and(|v| v.is_truthy())
+    }
+
+    /// `transport.bufferedAmount`, 0 when absent.
+    pub fn buffered_amount(&self) -> u32 {
+        Reflect::get(&self.obj, &JsValue::from_str("bufferedAmount"))
+            .ok()
+            .and_then(|v| v.as_f64())
+            .map_or(0, |n| n.clamp(0.0, f64::from(u32::MAX)) as u32)
+    }
+
+    /// Points the handlers at nothing, so a late event cannot reach a dropped closure.
+    pub fn detach(&self) {
+        for name in HANDLER_NAMES {
+            let _ = set(&self.obj, name, &JsValue::NULL);
+        }
+    }
+}
+
+impl Drop for Transport {
+    fn drop(&mut self) {
+        self.detach();
+        self.closures.clear();
+    }
+}

@@ -1,0 +1,116 @@
+//! Socket, Channel and Push in a real browser against the test server (issue 4): the
+//! scenarios in `tests/js/scenarios.js`, written as phoenix.js users write code, run
+//! against our classes. All in one file: each test file starts its own browser session.
+//!
+//! The server's base URL comes from `PHX_TEST_URL` at build time (scripts/test.sh starts
+//! the server and exports it).
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Object, Reflect};
+use phoenix_wasm::js::socket::Socket;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen(module = "/tests/js/scenarios.js")]
+extern "C" {
+    #[wasm_bindgen(catch)]
+    async fn run(name: &str, api: JsValue, base: &str) -> Result<JsValue, JsValue>;
+}
+
+/// `{Socket}`: the API object the scenarios use, with our class.
+fn api() -> JsValue {
+    let probe: JsValue = Socket::new(
+        JsValue::from_str("ws://127.0.0.1:9/socket"),
+        JsValue::UNDEFINED,
+    )
+    .expect("a socket")
+    .into();
+    let class = Reflect::get(&probe, &JsValue::from_str("constructor")).expect("constructor");
+    let api = Object::new();
+    Reflect::set(&api, &JsValue::from_str("Socket"), &class).expect("set");
+    api.into()
+}
+
+#[allow(clippy::option_env_unwrap)] // a clear message beats a compile error for a missing server
+async fn scenario(name: &str) {
+    let base = option_env!("PHX_TEST_URL")
+        .expect("build with PHX_TEST_URL set to the test server's base URL");
+    if let Err(e) = run(name, api(), base).await {
+        let msg = Reflect::get(&e, &JsValue::from_str("message"))
+            .ok()
+            .and_then(|m| m.as_string());
+        panic!("{name}: {}", msg.unwrap_or_else(|| format!("{e:?}")));
+    }
+}
+
+#[wasm_bindgen_test]
+async fn connect_opens_and_reports_state() {
+    scenario("connect_opens_and_reports_state").await;
+}
+
+#[wasm_bindgen_test]
+async fn join_ok_error_and_rejoin_hooks() {
+    scenario("join_ok_error_and_rejoin_hooks").await;
+}
+
+#[wasm_bindgen_test]
+async fn join_twice_and_push_before_join_throw() {
+    scenario("join_twice_and_push_before_join_throw").await;
+}
+
+#[wasm_bindgen_test]
+async fn push_reply_error_and_timeout() {
+    scenario("push_reply_error_and_timeout").await;
+}
+
+#[wasm_bindgen_test]
+async fn broadcasts_reach_every_subscriber() {
+    scenario("broadcasts_reach_every_subscriber").await;
+}
+
+#[wasm_bindgen_test]
+async fn binary_push_gets_a_binary_reply() {
+    scenario("binary_push_gets_a_binary_reply").await;
+}
+
+#[wasm_bindgen_test]
+async fn heartbeats_keep_the_socket_open_and_ping_measures() {
+    scenario("heartbeats_keep_the_socket_open_and_ping_measures").await;
+}
+
+#[wasm_bindgen_test]
+async fn crash_errors_the_channel_and_it_rejoins() {
+    scenario("crash_errors_the_channel_and_it_rejoins").await;
+}
+
+#[wasm_bindgen_test]
+async fn stop_closes_the_channel() {
+    scenario("stop_closes_the_channel").await;
+}
+
+#[wasm_bindgen_test]
+async fn bad_token_and_auth_token_are_rejected_and_good_one_echoed() {
+    scenario("bad_token_and_auth_token_are_rejected_and_good_one_echoed").await;
+}
+
+#[wasm_bindgen_test]
+async fn reconnects_after_a_drop_rejoins_and_delivers_outage_pushes() {
+    scenario("reconnects_after_a_drop_rejoins_and_delivers_outage_pushes").await;
+}
+
+#[wasm_bindgen_test]
+async fn malformed_frames_are_dropped_and_the_connection_lives_on() {
+    scenario("malformed_frames_are_dropped_and_the_connection_lives_on").await;
+}
+
+#[wasm_bindgen_test]
+async fn callbacks_may_call_back_into_the_api() {
+    scenario("callbacks_may_call_back_into_the_api").await;
+}
+
+#[wasm_bindgen_test]
+async fn a_throwing_callback_does_not_corrupt_the_socket() {
+    scenario("a_throwing_callback_does_not_corrupt_the_socket").await;
+}
