@@ -4,5 +4,6 @@
 pub mod channel;
 mod lifecycle;
 mod options;
+pub mod presence;
 pub mod push;
 pub mod socket;
