@@ -215,7 +215,7 @@ fn leave_closes_at_once_removes_the_channel_and_reports_leave_to_on_close() {
     assert_eq!(
         h.take_calls(),
         [format!(
-            r#"dispatch phx_close "leave" ref=- join_ref={jr} [closed]"#
+            r#"dispatch phx_close "leave" ref=undefined join_ref={jr} [closed]"#
         )]
     );
     // The returned push already received ok.
@@ -557,7 +557,7 @@ fn reply_events_dispatch_to_user_bindings_on_chan_reply_names() {
     assert_eq!(
         calls,
         [format!(
-            r#"dispatch {name} {{"response":{{}},"status":"ok"}} ref=- join_ref={jr} [spy]"#
+            r#"dispatch {name} {{"response":{{}},"status":"ok"}} ref=undefined join_ref={jr} [spy]"#
         )]
     );
 }

@@ -137,7 +137,7 @@ fn a_missed_heartbeat_closes_with_1000_errors_channels_and_reconnects_after_10ms
     assert_eq!(
         calls,
         [format!(
-            r#"dispatch phx_error {{"reason":"heartbeat_timeout","source":"transport"}} ref=- join_ref={jr} [err]"#
+            r#"dispatch phx_error {{"reason":"heartbeat_timeout","source":"transport"}} ref=undefined join_ref={jr} [err]"#
         )]
     );
     assert_eq!(h.s.channel_state(ch).unwrap().as_str(), "errored");

@@ -506,7 +506,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         ref_: Option<String>,
         join_ref: Option<String>,
     ) {
-        self.trigger(ch, EventName::Name(event), payload, ref_, join_ref);
+        self.trigger(ch, EventName::Name(event), payload, ref_, join_ref, true);
     }
 
     /// Runs the channel's own handlers in binding order and collects the user callbacks
@@ -518,6 +518,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         payload: P,
         ref_: Option<String>,
         join_ref: Option<String>,
+        ref_null: bool,
     ) {
         let Some(c) = self.channel_slab.get(ch) else {
             return;
@@ -539,11 +540,20 @@ impl<P: Payload, C: Clone> Socket<P, C> {
                 Handler::OnClose => self.channel_closed_by_event(ch),
                 Handler::OnError => self.channel_errored_by_event(ch, &payload),
                 Handler::Reply => match ref_.as_deref().and_then(Ref::parse) {
-                    Some(r) => self.trigger(ch, EventName::Reply(r), payload.clone(), None, None),
+                    Some(r) => {
+                        self.trigger(ch, EventName::Reply(r), payload.clone(), None, None, false)
+                    }
                     None => {
                         let mut name = String::from(REPLY_PREFIX);
                         name.push_str(ref_.as_deref().unwrap_or("null"));
-                        self.trigger(ch, EventName::Name(&name), payload.clone(), None, None);
+                        self.trigger(
+                            ch,
+                            EventName::Name(&name),
+                            payload.clone(),
+                            None,
+                            None,
+                            false,
+                        );
                     }
                 },
                 Handler::PushReply(p) => self.push_reply(p, payload.clone()),
@@ -554,6 +564,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
                 channel: ch,
                 event: event.to_js_string(),
                 payload,
+                ref_undefined: ref_.is_none() && !ref_null,
                 ref_,
                 join_ref: cb_join_ref,
                 callbacks: user,
@@ -678,6 +689,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             P::string("leave"),
             None,
             None,
+            false,
         );
     }
 

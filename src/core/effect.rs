@@ -82,6 +82,9 @@ pub enum Callback<P, C> {
         event: String,
         payload: P,
         ref_: Option<String>,
+        /// phoenix.js passes `undefined` as the ref of triggers it makes itself (a leave's
+        /// close, reply routing, transport errors) and the message's `null` otherwise.
+        ref_undefined: bool,
         join_ref: Option<String>,
         callbacks: Vec<BindingCallback<C>>,
     },

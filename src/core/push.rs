@@ -308,6 +308,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             P::reply(status, response),
             None,
             None,
+            false,
         );
     }
 

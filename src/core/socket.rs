@@ -868,7 +868,14 @@ impl<P: Payload, C: Clone> Socket<P, C> {
                     continue;
                 }
             }
-            self.channel_trigger(ch, events::ERROR, P::transport_error(reason), None, None);
+            self.trigger(
+                ch,
+                super::channel::EventName::Name(events::ERROR),
+                P::transport_error(reason),
+                None,
+                None,
+                false,
+            );
         }
     }
 

@@ -6,4 +6,5 @@ mod lifecycle;
 mod options;
 pub mod presence;
 pub mod push;
+pub mod serializer;
 pub mod socket;

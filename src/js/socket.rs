@@ -240,18 +240,23 @@ impl Shared {
                     .call3(&u, &error, &class, &JsValue::from(established_before))
                     .map(|_| ())
             }
-            Callback::Message { callback, message } => {
-                callback.call1(&u, &message_object(&message)).map(|_| ())
-            }
+            Callback::Message { callback, message } => callback
+                .call1(&u, &super::serializer::message_object(&message))
+                .map(|_| ()),
             Callback::Dispatch {
                 channel,
                 event,
                 payload,
                 ref_,
+                ref_undefined,
                 join_ref,
                 callbacks,
             } => {
-                let ref_v = opt_str(ref_.as_deref());
+                let ref_v = if ref_undefined {
+                    JsValue::UNDEFINED
+                } else {
+                    opt_str(ref_.as_deref())
+                };
                 let jr_v = opt_str(join_ref.as_deref());
                 let d = self.driver.borrow();
                 let hook = d
@@ -522,17 +527,6 @@ fn opt_str(s: Option<&str>) -> JsValue {
 
 fn set(obj: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
-}
-
-/// `{join_ref, ref, topic, event, payload}` as the socket's message callbacks see it.
-fn message_object(m: &Message<JsValue>) -> JsValue {
-    let o = Object::new();
-    set(&o, "join_ref", &opt_str(m.join_ref.as_deref()));
-    set(&o, "ref", &opt_str(m.ref_.as_deref()));
-    set(&o, "topic", &JsValue::from_str(&m.topic));
-    set(&o, "event", &JsValue::from_str(&m.event));
-    set(&o, "payload", &m.payload);
-    o.into()
 }
 
 fn ref_value(r: Option<Ref>) -> JsValue {

@@ -202,6 +202,7 @@ pub fn describe(cb: Callback<Value, &'static str>) -> String {
             event,
             payload,
             ref_,
+            ref_undefined,
             join_ref,
             callbacks,
             ..
@@ -215,7 +216,8 @@ pub fn describe(cb: Callback<Value, &'static str>) -> String {
                 .collect();
             format!(
                 "dispatch {event} {payload} ref={} join_ref={} [{}]",
-                ref_.as_deref().unwrap_or("-"),
+                ref_.as_deref()
+                    .unwrap_or(if ref_undefined { "undefined" } else { "-" }),
                 join_ref.as_deref().unwrap_or("-"),
                 labels.join(",")
             )

@@ -41,7 +41,8 @@ async function control(base, what) {
   // The test page is on another origin: a no-cors POST still reaches the server.
   // The browser may report the opaque answer as a network error; the effect is checked
   // by what the sockets see.
-  await fetch(`${base}/control/${what}`, { method: "POST", mode: "no-cors" }).catch(() => {});
+  const init = typeof window === "undefined" ? { method: "POST" } : { method: "POST", mode: "no-cors" };
+  await fetch(`${base}/control/${what}`, init).catch(() => {});
 }
 
 function socketFor(api, base, opts = {}) {

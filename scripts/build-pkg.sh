@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/ (release, wasm-opt -Oz from binaryen 132).
+#
+# Layout of pkg/:
+#   phoenix-wasm.js      ESM entry: the wasm bytes are inlined (base64) and instantiated
+#                        synchronously, so `import { Socket } from "phoenix-wasm"` works in
+#                        browsers, Vite, esbuild, webpack and Node without init() or plugins.
+#   phoenix-wasm.cjs     CommonJS entry for `require` (wasm-bindgen's nodejs target, which
+#                        reads the .wasm file next to it).
+#   phoenix-wasm.d.ts    first-party types (types/phoenix-wasm.d.ts); .d.cts for require.
+#   web/, node/          the wasm-bindgen glue of each entry.
+# The trade-off of inlining is in docs/PACKAGE.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+rm -rf pkg
+build() { # build TARGET DIR
+  local log
+  log=$(wasm-pack build --release --weak-refs --target "$1" --mode no-install --out-dir "$2" --no-pack . 2>&1) || { echo "$log"; exit 1; }
+  # toolchain.md trap 2: without a wasm-opt on PATH wasm-pack silently skips optimisation.
+  if ! grep -q "found wasm-opt at \"$PWD/node_modules/.bin/wasm-opt\"" <<<"$log"; then
+    echo "$log"; echo "build-pkg: wasm-opt from binaryen 132 did not run" >&2; exit 1
+  fi
+  rm -f "$2/.gitignore" "$2/package.json" "$2/README.md" "$2/LICENSE"
+}
+build web pkg/web
+build nodejs pkg/node
+# The nodejs glue is CommonJS inside a "type": "module" package, and it require()s its
+# inline_js snippets, which wasm-bindgen writes as ES modules: make both CommonJS.
+echo '{ "type": "commonjs" }' > pkg/node/package.json
+node - <<'JS'
+// `export function f` / `export const c` → plain declarations plus module.exports.
+const fs = require("fs"), path = require("path");
+const walk = (d) => fs.readdirSync(d, { withFileTypes: true })
+  .flatMap((e) => e.isDirectory() ? walk(path.join(d, e.name)) : [path.join(d, e.name)]);
+for (const file of walk("pkg/node/snippets").filter((f) => f.endsWith(".js"))) {
+  const names = [];
+  const body = fs.readFileSync(file, "utf8").replace(
+    /^export (async function|function|class|const|let|var) ([A-Za-z_$][\w$]*)/gm,
+    (_m, kind, name) => { names.push(name); return `${kind} ${name}`; });
+  fs.writeFileSync(file, `${body}\nmodule.exports = { ${names.join(", ")} };\n`);
+}
+JS
+
+node - <<'JS'
+const fs = require("fs");
+const wasm = fs.readFileSync("pkg/web/phoenix_wasm_bg.wasm");
+fs.rmSync("pkg/web/phoenix_wasm_bg.wasm");
+fs.writeFileSync("pkg/web/phoenix_wasm_bytes.js",
+  "// The wasm module, inlined so the package needs no loader (see docs/PACKAGE.md).\n" +
+  `export const base64 = "${wasm.toString("base64")}";\n`);
+JS
+
+# The phoenix.js classes the glue exports (all four once every issue has landed).
+classes=$(grep -oE '^export class (Socket|Channel|Presence|LongPoll)\b' pkg/web/phoenix_wasm.js | awk '{print $3}' | paste -sd, - | sed 's/,/, /g')
+
+# Shared by both entries: the Serializer object around the wasm functions.
+serializer='const Serializer = {
+  HEADER_LENGTH: 1,
+  META_LENGTH: 4,
+  KINDS: { push: 0, reply: 1, broadcast: 2 },
+  encode(msg, callback) { return serializerEncode(msg, callback); },
+  decode(rawPayload, callback) { return serializerDecode(rawPayload, callback); },
+};'
+
+cat > pkg/phoenix-wasm.js <<ENTRY
+// phoenix-wasm: Phoenix Channels client (phoenix.js 1.8.16 API) in Rust/WebAssembly.
+import { initSync, $classes, serializerEncode, serializerDecode } from "./web/phoenix_wasm.js";
+import { base64 } from "./web/phoenix_wasm_bytes.js";
+
+const bytes = typeof Buffer === "function"
+  ? Buffer.from(base64, "base64")
+  : Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+initSync({ module: bytes });
+$serializer
+
+export { $classes, Serializer };
+ENTRY
+
+cat > pkg/phoenix-wasm.cjs <<ENTRY
+// phoenix-wasm (CommonJS entry): Phoenix Channels client (phoenix.js 1.8.16 API).
+"use strict";
+const { $classes, serializerEncode, serializerDecode } = require("./node/phoenix_wasm.js");
+$serializer
+
+module.exports = { $classes, Serializer };
+ENTRY
+
+cp types/phoenix-wasm.d.ts pkg/phoenix-wasm.d.ts
+cp types/phoenix-wasm.d.ts pkg/phoenix-wasm.d.cts
+cp README.md LICENSE pkg/
+cat > pkg/package.json <<ENTRY
+{
+  "name": "phoenix-wasm",
+  "version": "$version",
+  "description": "Phoenix Channels client in Rust/WebAssembly: a drop-in replacement for phoenix.js 1.8.16",
+  "license": "MIT",
+  "type": "module",
+  "main": "./phoenix-wasm.cjs",
+  "module": "./phoenix-wasm.js",
+  "types": "./phoenix-wasm.d.ts",
+  "exports": {
+    ".": {
+      "import": { "types": "./phoenix-wasm.d.ts", "default": "./phoenix-wasm.js" },
+      "require": { "types": "./phoenix-wasm.d.cts", "default": "./phoenix-wasm.cjs" }
+    },
+    "./package.json": "./package.json"
+  },
+  "sideEffects": false,
+  "files": [
+    "phoenix-wasm.js", "phoenix-wasm.cjs", "phoenix-wasm.d.ts", "phoenix-wasm.d.cts",
+    "web/", "node/", "README.md", "LICENSE"
+  ],
+  "keywords": ["phoenix", "channels", "websocket", "presence", "wasm"]
+}
+ENTRY
+echo "build-pkg: pkg/ built, wasm $(wc -c < pkg/node/phoenix_wasm_bg.wasm) bytes"
