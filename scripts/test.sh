@@ -107,6 +107,11 @@ layer types count_tap node --test --test-reporter=tap tests/types/
 # 3. The test server against the official phoenix 1.8.16 client in Node.
 layer conformance count_tap node --test --test-reporter=tap tests/conformance/
 
+# 4. The npm package, built once (release, wasm-opt), then driven from Node through its
+#    ESM and CommonJS entries, next to phoenix 1.8.16 (tests/node/).
+check build-pkg bash scripts/build-pkg.sh
+layer node-package count_tap node --test --test-reporter=tap tests/node/
+
 echo
 if [ ${#failed_layers[@]} -gt 0 ]; then
   echo "failed: ${failed_layers[*]}"
