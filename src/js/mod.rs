@@ -3,6 +3,7 @@
 
 pub mod channel;
 mod lifecycle;
+pub mod longpoll;
 mod options;
 pub mod presence;
 pub mod push;

@@ -84,16 +84,11 @@ impl Options {
         if !(opts.is_undefined() || opts.is_null() || opts.is_object()) {
             return Err(type_error("opts must be an object"));
         }
-        let transport =
-            match function(opts, "transport")? {
-                Some(t) => t,
-                None => match global_function("WebSocket") {
-                    Some(t) => t,
-                    None => return Err(type_error(
-                        "transport: no global WebSocket; pass opts.transport (e.g. the ws package)",
-                    )),
-                },
-            };
+        // Without a global WebSocket, phoenix.js uses LongPoll (spec §2.6).
+        let transport = match function(opts, "transport")? {
+            Some(t) => t,
+            None => global_function("WebSocket").unwrap_or_else(super::longpoll::class),
+        };
         let auth_token = match get(opts, "authToken") {
             None => None,
             Some(v) if v.is_string() || v.is_function() => Some(v),
