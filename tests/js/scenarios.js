@@ -46,7 +46,8 @@ async function control(base, what) {
 }
 
 function socketFor(api, base, opts = {}) {
-  return new api.Socket(wsUrl(base), opts);
+  // `api.opts`: default options of a test run, e.g. {transport: LongPoll}.
+  return new api.Socket(wsUrl(base), { ...api.opts, ...opts });
 }
 
 async function connected(api, base, opts) {
@@ -339,6 +340,474 @@ export const scenarios = {
     return [];
   },
 };
+
+// ---- LongPoll (tests/web_longpoll.rs) ----------------------------------------------------
+// `api` is {Socket, LongPoll, opts: {transport: LongPoll}}: the scenarios above run over
+// LongPoll through `api.opts`; these check what is LongPoll's own (spec §7).
+
+function lpEndpoint(base) {
+  return wsUrl(base) + "/websocket?vsn=2.0.0";
+}
+
+// Records the page's XHRs (method, url, headers, body) while `fn` runs, and the most POSTs
+// in flight at once. The completion listener is added at open(), before the transport's
+// own handler, so a POST counts as done before its ack starts the next one.
+async function recordingXhr(fn) {
+  const proto = XMLHttpRequest.prototype;
+  const { open, setRequestHeader, send } = proto;
+  const log = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  proto.open = function (method, url, ...rest) {
+    const rec = { method, url, headers: {}, body: undefined };
+    this._rec = rec;
+    log.push(rec);
+    this.addEventListener("readystatechange", () => {
+      if (this.readyState === 4 && rec.method === "POST" && rec.sent) { rec.sent = false; inFlight--; }
+    });
+    return open.call(this, method, url, ...rest);
+  };
+  proto.setRequestHeader = function (k, v) {
+    if (this._rec) this._rec.headers[k] = v;
+    return setRequestHeader.call(this, k, v);
+  };
+  proto.send = function (body) {
+    const rec = this._rec;
+    if (rec) {
+      rec.body = body;
+      if (rec.method === "POST") { rec.sent = true; inFlight++; maxInFlight = Math.max(maxInFlight, inFlight); }
+    }
+    return send.call(this, body);
+  };
+  try {
+    return await fn(log, () => maxInFlight);
+  } finally {
+    proto.open = open;
+    proto.setRequestHeader = setRequestHeader;
+    proto.send = send;
+  }
+}
+
+// A scripted `fetch`: every call waits until the test answers it (`answer(text)`) or fails
+// it (`fail(err)`); an abort of its signal rejects it with an AbortError, as fetch does.
+function fakeFetch() {
+  const calls = [];
+  const fetch = (url, init) => new Promise((resolve, reject) => {
+    const call = {
+      url, init, method: init.method, headers: init.headers, body: init.body,
+      answer: (text) => resolve({ text: () => Promise.resolve(text) }),
+      fail: (err) => reject(err),
+    };
+    init.signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError")));
+    calls.push(call);
+  });
+  return { fetch, calls, posts: () => calls.filter((c) => c.method === "POST"), gets: () => calls.filter((c) => c.method === "GET") };
+}
+
+// Runs `fn` with no XMLHttpRequest (so LongPoll uses fetch) and, if given, a fake fetch.
+async function fetchOnly(fetchImpl, fn) {
+  const saved = { xhr: globalThis.XMLHttpRequest, fetch: globalThis.fetch };
+  globalThis.XMLHttpRequest = undefined;
+  if (fetchImpl) globalThis.fetch = fetchImpl;
+  try {
+    return await fn();
+  } finally {
+    globalThis.XMLHttpRequest = saved.xhr;
+    globalThis.fetch = saved.fetch;
+  }
+}
+
+// A LongPoll on a fake endpoint whose events land in `ev`.
+function recordedLongPoll(api, timeout = 20000, protocols) {
+  const lp = new api.LongPoll("ws://example.test/socket/websocket?vsn=2.0.0", protocols);
+  lp.timeout = timeout;
+  const ev = [];
+  lp.onopen = (e) => ev.push(["open", e]);
+  lp.onerror = (e) => ev.push(["error", e]);
+  lp.onmessage = (e) => ev.push(["message", e.data]);
+  lp.onclose = (e) => ev.push(["close", e.code, e.reason, e.wasClean]);
+  return { lp, ev };
+}
+
+// A LongPoll on the test server whose second poll (held for the server's 2 s window)
+// outlives a 300 ms timeout; resolves once it opened, errored and closed.
+async function timedOutPoll(api, base) {
+  const lp = new api.LongPoll(lpEndpoint(base));
+  lp.timeout = 300;
+  const ev = [];
+  lp.onopen = () => ev.push("open");
+  lp.onerror = (e) => ev.push(["error", e]);
+  lp.onclose = (e) => ev.push(["close", e.code, e.reason, e.wasClean]);
+  await waitFor(() => ev.length >= 3, "the timed-out poll", 4000);
+  return { lp, ev };
+}
+
+// Answers the first poll with a new session, so the transport is open with token "T".
+async function openFake(fake, lp) {
+  await waitFor(() => fake.gets().length === 1, "first poll");
+  fake.gets()[0].answer(JSON.stringify({ status: 410, token: "T", messages: [] }));
+  await waitFor(() => fake.gets().length === 2 && lp.readyState === 1, "open and polling");
+}
+
+Object.assign(scenarios, {
+  async longpoll_constructor_normalises_the_endpoint_and_defers_the_first_poll(api) {
+    return recordingXhr(async (log) => {
+      const token = "s3cret-token";
+      const protocols = ["phoenix", "base64url.bearer.phx." + btoa(token).replace(/=/g, "")];
+      const lp = new api.LongPoll("wss://example.test/socket/websocket?user_id=1&vsn=2.0.0", protocols);
+      eq(lp.readyState, 0, "readyState");
+      eq(lp.skipHeartbeat, true, "skipHeartbeat");
+      eq(lp.endpointURL(), "https://example.test/socket/longpoll?user_id=1&vsn=2.0.0&", "normalised, with 1.8.16's trailing &");
+      eq(lp.normalizeEndpoint("ws://h/a/websocket/websocket?x=1"), "http://h/a/websocket/longpoll?x=1", "normalizeEndpoint");
+      for (const h of ["onopen", "onerror", "onmessage", "onclose"]) {
+        if (typeof lp[h] !== "function") fail(h + " should start as a no-op function");
+      }
+      lp.onopen({});
+      lp.timeout = 1234;
+      lp.binaryType = "arraybuffer";
+      eq([lp.timeout, lp.binaryType], [1234, "arraybuffer"], "socket-assigned properties");
+      eq(log.length, 0, "no request in the constructor's tick");
+      let closed = null;
+      lp.onclose = (e) => (closed = e);
+      lp.close();
+      if (!(closed instanceof CloseEvent)) fail("onclose gets a CloseEvent");
+      eq([closed.type, closed.code, closed.reason, closed.wasClean], ["close", 1005, "", true], "close() defaults");
+      eq(lp.readyState, 3, "closed");
+      const plain = new api.LongPoll("ws://example.test/socket/websocket", ["phoenix"]);
+      const saved = globalThis.CloseEvent;
+      globalThis.CloseEvent = undefined;
+      let ev = null;
+      try {
+        plain.onclose = (e) => (ev = e);
+        plain.close(4000, "bye", false);
+      } finally {
+        globalThis.CloseEvent = saved;
+      }
+      eq(ev, { code: 4000, reason: "bye", wasClean: false }, "a plain object without CloseEvent");
+      await sleep(30);
+      eq(log.length, 0, "a transport closed before its first poll never polls");
+      return [];
+    });
+  },
+
+  async longpoll_is_the_socket_default_without_websocket(api, base) {
+    const saved = globalThis.WebSocket;
+    globalThis.WebSocket = undefined;
+    let socket;
+    try {
+      socket = new api.Socket(wsUrl(base), { params: { user_id: "nows" } });
+    } finally {
+      globalThis.WebSocket = saved;
+    }
+    if (socket.transport !== api.LongPoll) fail("transport should be LongPoll, got " + (socket.transport && socket.transport.name));
+    eq(socket.transport.name, "LongPoll", "class name");
+    let open = false;
+    socket.onOpen(() => (open = true));
+    socket.connect();
+    await waitFor(() => open, "open over LongPoll");
+    if (!(socket.conn instanceof api.LongPoll)) fail("conn should be a LongPoll");
+    const ch = socket.channel(topic("room", "nows"));
+    eq(await reply(ch.join()), { status: "ok", response: { user_id: "nows" } }, "join");
+    await close(socket);
+    return [];
+  },
+
+  async longpoll_requests_carry_the_token_and_the_auth_header_on_polls_only(api, base) {
+    return recordingXhr(async (log) => {
+      const socket = await connected(api, base, { authToken: "s3cret", params: { user_id: "wire" } });
+      const ch = socket.channel(topic("room", "wire"));
+      const r = await reply(ch.join());
+      eq(r.response, { user_id: "wire", auth_token: "s3cret" }, "authToken echoed in the join reply");
+      await close(socket);
+      const gets = log.filter((x) => x.method === "GET");
+      const posts = log.filter((x) => x.method === "POST");
+      if (gets.length < 2 || posts.length < 1) fail(`expected polls and a POST, got ${gets.length} GET ${posts.length} POST`);
+      if (!gets[0].url.endsWith("/socket/longpoll?user_id=wire&vsn=2.0.0&")) fail("first poll URL " + gets[0].url);
+      if (!/\?user_id=wire&vsn=2\.0\.0&token=[^&]+$/.test(gets[1].url)) fail("second poll URL " + gets[1].url);
+      for (const g of gets) {
+        eq(g.headers, { Accept: "application/json", "X-Phoenix-AuthToken": "s3cret" }, "GET headers");
+        eq(g.body, null, "GET body");
+      }
+      for (const p of posts) {
+        eq(p.headers, { "Content-Type": "application/x-ndjson" }, "POST headers (no authToken)");
+        if (!/&token=[^&]+$/.test(p.url)) fail("POST URL " + p.url);
+      }
+      eq(JSON.parse(posts[0].body.split("\n")[0])[3], "phx_join", "the join travels in a POST");
+      return [];
+    });
+  },
+
+  async longpoll_binary_pushes_travel_as_base64_lines(api, base) {
+    const socket = await connected(api, base);
+    const ch = socket.channel(topic("room", "lpbin"));
+    await reply(ch.join());
+    const info = await reply(ch.push("binary_info", new Uint8Array([1, 2, 255, 0, 7]).buffer));
+    eq(info, { status: "ok", response: { size: 5, base64: "AQL/AAc=" } }, "the server decoded the base64 line");
+    // Server→client binary cannot travel over LongPoll: the server answers {base64}.
+    const echo = await reply(ch.push("binary", new Uint8Array([9, 8]).buffer));
+    eq(echo, { status: "ok", response: { base64: "CQg=" } }, "binary echo over LongPoll");
+    await close(socket);
+    return [info.response];
+  },
+
+  async longpoll_250_pushes_in_one_tick_go_in_posts_of_100_one_at_a_time(api, base) {
+    return recordingXhr(async (log, maxInFlight) => {
+      const socket = await connected(api, base);
+      const ch = socket.channel(topic("room", "batch"));
+      await reply(ch.join());
+      const before = log.filter((r) => r.method === "POST").length;
+      const replies = [];
+      for (let i = 0; i < 250; i++) ch.push("ping", { i }).receive("ok", (r) => replies.push(r.i));
+      await waitFor(() => replies.length === 250, "250 replies", 10000);
+      eq(replies, Array.from({ length: 250 }, (_, i) => i), "replies in order");
+      const posts = log.filter((r) => r.method === "POST").slice(before);
+      eq(posts.map((p) => p.body.split("\n").length), [100, 100, 50], "POST sizes");
+      const sent = posts.flatMap((p) => p.body.split("\n").map((l) => JSON.parse(l)[4].i));
+      eq(sent, Array.from({ length: 250 }, (_, i) => i), "frames in order across POSTs");
+      eq(maxInFlight(), 1, "one POST in flight at a time");
+      await close(socket);
+      return [];
+    });
+  },
+
+  async longpoll_drop_reconnects_with_a_new_instance_and_rejoins(api, base) {
+    const socket = await connected(api, base, { reconnectAfterMs: () => 100 });
+    const first = socket.conn;
+    if (!(first instanceof api.LongPoll)) fail("conn should be a LongPoll");
+    const ch = socket.channel(topic("room", "lpdrop"));
+    let joins = 0;
+    ch.join().receive("ok", () => joins++);
+    await waitFor(() => joins === 1, "join");
+    const errors = [];
+    const closes = [];
+    socket.onError((e) => errors.push(e));
+    socket.onClose((e) => closes.push([e.code, e.reason, e.wasClean]));
+    await control(base, "drop");
+    await waitFor(() => joins === 2, "rejoin", 8000);
+    eq(errors[0], 410, "the transport reports the lost session");
+    eq(closes[0], [3410, "session_gone", false], "close 3410");
+    if (socket.conn === first) fail("a reconnect must use a new LongPoll");
+    if (!(socket.conn instanceof api.LongPoll)) fail("the new conn should be a LongPoll");
+    eq(await reply(ch.push("ping", { after: "drop" })), { status: "ok", response: { after: "drop" } }, "works after");
+    await close(socket);
+    return [errors[0], closes[0]];
+  },
+
+  async longpoll_server_restart_loses_the_session_and_channels_rejoin(api, base) {
+    const socket = await connected(api, base, { reconnectAfterMs: () => 100, rejoinAfterMs: () => 100 });
+    const first = socket.conn;
+    const ch = socket.channel(topic("room", "restart"));
+    let joins = 0;
+    ch.join().receive("ok", () => joins++);
+    await waitFor(() => joins === 1, "join");
+    await control(base, "restart");
+    await waitFor(() => joins === 2, "rejoin after the restart", 10000);
+    if (socket.conn === first) fail("a new LongPoll after the lost session");
+    eq(await reply(ch.push("ping", { after: "restart" })), { status: "ok", response: { after: "restart" } }, "works after");
+    await close(socket);
+    return [];
+  },
+
+  async longpoll_xhr_poll_timeout_reads_as_status_0(api, base) {
+    // The server holds polls for 2 s; XHR fires readystatechange(4) before "timeout",
+    // so phoenix.js reports 500 / 1011 rather than "timeout" (spec §7.3).
+    const { lp, ev } = await timedOutPoll(api, base);
+    eq(ev, ["open", ["error", 500], ["close", 1011, "internal server error", false]], "events");
+    eq(lp.readyState, 0, "connecting: the socket retries with a new instance");
+    return ev;
+  },
+
+  async longpoll_over_fetch_when_there_is_no_xhr(api, base) {
+    return fetchOnly(null, async () => {
+      const socket = await connected(api, base, { authToken: "via-fetch", params: { user_id: "f" } });
+      const ch = socket.channel(topic("room", "fetch"));
+      eq(await reply(ch.join()), { status: "ok", response: { user_id: "f", auth_token: "via-fetch" } }, "join");
+      eq(await reply(ch.push("ping", { n: 1 })), { status: "ok", response: { n: 1 } }, "ping");
+      const info = await reply(ch.push("binary_info", new Uint8Array([7]).buffer));
+      eq(info.response, { size: 1, base64: "Bw==" }, "binary_info");
+      await close(socket);
+      // A fetch poll that outlives `timeout` is aborted and reported as "timeout".
+      const { ev } = await timedOutPoll(api, base);
+      eq(ev, ["open", ["error", "timeout"], ["close", 1005, "timeout", false]], "fetch timeout");
+      return [];
+    });
+  },
+
+  async longpoll_without_xhr_or_fetch_throws(api) {
+    const lp = new api.LongPoll("ws://example.test/socket/websocket");
+    const saved = { xhr: globalThis.XMLHttpRequest, fetch: globalThis.fetch };
+    let msg = "";
+    globalThis.XMLHttpRequest = undefined;
+    globalThis.fetch = undefined;
+    try {
+      lp.poll();
+    } catch (e) {
+      msg = e.message;
+    } finally {
+      globalThis.XMLHttpRequest = saved.xhr;
+      globalThis.fetch = saved.fetch;
+    }
+    lp.close();
+    eq(msg, "No suitable XMLHttpRequest implementation found", "error");
+    return [];
+  },
+
+  async longpoll_poll_answers_drive_the_state_machine(api) {
+    const fake = fakeFetch();
+    return fetchOnly(fake.fetch, async () => {
+      const { lp, ev } = recordedLongPoll(api);
+      eq(fake.calls.length, 0, "no request before the first macrotask");
+      await waitFor(() => fake.calls.length === 1, "first poll");
+      const c0 = fake.calls[0];
+      eq([c0.method, c0.url, c0.headers, c0.body], ["GET", "http://example.test/socket/longpoll?vsn=2.0.0&", { Accept: "application/json" }, null], "first poll");
+      c0.answer(JSON.stringify({ status: 410, token: "T1", messages: [] }));
+      await waitFor(() => fake.calls.length === 2, "second poll");
+      eq(ev, [["open", {}]], "410 without a token opens");
+      eq([lp.readyState, lp.endpointURL()], [1, "http://example.test/socket/longpoll?vsn=2.0.0&token=T1"], "open with the session token");
+      eq(fake.calls[1].url, "http://example.test/socket/longpoll?vsn=2.0.0&token=T1", "token in the URL");
+      // 200: polls again at once; each message in its own macrotask.
+      const order = [];
+      lp.onmessage = (e) => {
+        order.push(e.data);
+        Promise.resolve().then(() => order.push("microtask after " + e.data));
+      };
+      fake.calls[1].answer(JSON.stringify({ status: 200, token: "T1", messages: ["a", "b"] }));
+      await waitFor(() => fake.calls.length === 3, "poll after 200");
+      await waitFor(() => order.length === 4, "both messages");
+      eq(order, ["a", "microtask after a", "b", "microtask after b"], "one macrotask per message");
+      lp.onmessage = (e) => ev.push(["message", e.data]);
+      // A 200 without messages and one with odd messages: no exception, poll again.
+      fake.calls[2].answer(JSON.stringify({ status: 200, token: "T1" }));
+      await waitFor(() => fake.calls.length === 4, "poll after a 200 without messages");
+      fake.calls[3].answer(JSON.stringify({ status: 200, token: "T1", messages: [1, null, { x: 1 }] }));
+      await waitFor(() => fake.calls.length === 5 && ev.length === 4, "odd messages");
+      eq(ev.slice(1), [["message", 1], ["message", null], ["message", { x: 1 }]], "odd messages as they are");
+      fake.calls[4].answer(JSON.stringify({ status: 204, token: "T1", messages: [] }));
+      await waitFor(() => fake.calls.length === 6, "poll after 204");
+      // 410 with a token: the session is gone.
+      fake.calls[5].answer(JSON.stringify({ status: 410, token: null, messages: [] }));
+      await waitFor(() => ev.length === 6, "session gone");
+      eq(ev.slice(4), [["error", 410], ["close", 3410, "session_gone", false]], "session gone");
+      eq(lp.readyState, 0, "connecting: the socket retries with a new instance");
+      await sleep(20);
+      eq(fake.calls.length, 6, "no poll after closeAndRetry");
+      return [];
+    });
+  },
+
+  async longpoll_bad_answers_close_and_retry_without_exceptions(api) {
+    const fake = fakeFetch();
+    return fetchOnly(fake.fetch, async () => {
+      const retry = [["error", 500], ["close", 1011, "internal server error", false]];
+      const cases = [
+        ["empty body", (c) => c.answer(""), retry, 0],
+        ["not JSON", (c) => c.answer("<html>oops</html>"), retry, 0],
+        ["null", (c) => c.answer("null"), retry, 0],
+        ["0", (c) => c.answer("0"), retry, 0],
+        ["status 0", (c) => c.answer('{"status":0}'), retry, 0],
+        ["status 500", (c) => c.answer('{"status":500}'), retry, 0],
+        ["network error", (c) => c.fail(new TypeError("Failed to fetch")), retry, 0],
+        ["403", (c) => c.answer('{"status":403}'), [["error", 403], ["close", 1008, "forbidden", false]], 3],
+      ];
+      const seen = [];
+      for (const [name, act, want, state] of cases) {
+        const { lp, ev } = recordedLongPoll(api);
+        const n = fake.calls.length;
+        await waitFor(() => fake.calls.length === n + 1, name + ": poll");
+        act(fake.calls[n]);
+        await waitFor(() => ev.length === want.length, name + ": events");
+        eq(ev, want, name);
+        eq(lp.readyState, state, name + ": readyState");
+        await sleep(10);
+        eq(fake.calls.length, n + 1, name + ": no further request");
+        seen.push(name);
+      }
+      return seen;
+    });
+  },
+
+  async longpoll_sends_coalesce_per_tick_and_batches_wait_for_their_ack(api) {
+    const fake = fakeFetch();
+    return fetchOnly(fake.fetch, async () => {
+      const { lp, ev } = recordedLongPoll(api, 20000, ["phoenix", "base64url.bearer.phx." + btoa("tok").replace(/=/g, "")]);
+      await openFake(fake, lp);
+      eq(fake.gets()[1].headers, { Accept: "application/json", "X-Phoenix-AuthToken": "tok" }, "polls carry the authToken");
+      lp.send("a");
+      lp.send("b");
+      eq(fake.posts().length, 0, "sends wait for a macrotask");
+      await waitFor(() => fake.posts().length === 1, "first POST");
+      const p0 = fake.posts()[0];
+      eq([p0.body, p0.headers, p0.url], ["a\nb", { "Content-Type": "application/x-ndjson" }, "http://example.test/socket/longpoll?vsn=2.0.0&token=T"], "one POST for one tick");
+      lp.send("c");
+      lp.send(new Uint8Array([0, 1, 2, 255]).buffer);
+      await sleep(20);
+      eq(fake.posts().length, 1, "later sends wait for the ack");
+      p0.answer('{"status":200}');
+      await waitFor(() => fake.posts().length === 2, "buffered POST");
+      eq(fake.posts()[1].body, "c\nAAEC/w==", "buffered sends, binary as base64");
+      fake.posts()[1].answer('{"status":200}');
+      await sleep(10);
+      const lines = Array.from({ length: 250 }, (_, i) => "m" + i);
+      for (const l of lines) lp.send(l);
+      for (const [k, [from, to]] of [[0, 100], [100, 200], [200, 250]].entries()) {
+        await waitFor(() => fake.posts().length === 3 + k, "POST " + k);
+        await sleep(10);
+        eq(fake.posts().length, 3 + k, "one POST at a time");
+        eq(fake.posts()[2 + k].body.split("\n"), lines.slice(from, to), "lines " + from + ".." + to);
+        fake.posts()[2 + k].answer('{"status":200}');
+      }
+      await sleep(10);
+      eq(fake.posts().length, 5, "250 lines in 3 POSTs");
+      eq(ev, [["open", {}]], "no error so far");
+      // A refused batch closes with 1011 and reports its status.
+      lp.send("x");
+      await waitFor(() => fake.posts().length === 6, "last POST");
+      fake.posts()[5].answer('{"status":410}');
+      await waitFor(() => ev.length === 3, "refused batch");
+      eq(ev.slice(1), [["error", 410], ["close", 1011, "internal server error", false]], "refused batch");
+      if (!fake.gets()[1].init.signal.aborted) fail("the pending poll is aborted");
+      // And a batch without an answer body reports null.
+      const other = recordedLongPoll(api);
+      await waitFor(() => fake.gets().length === 3, "other first poll");
+      fake.gets()[2].answer(JSON.stringify({ status: 410, token: "U", messages: [] }));
+      await waitFor(() => other.lp.readyState === 1, "other open");
+      other.lp.send("y");
+      await waitFor(() => fake.posts().length === 7, "other POST");
+      fake.posts()[6].answer("");
+      await waitFor(() => other.ev.length === 3, "empty ack");
+      eq(other.ev.slice(1), [["error", null], ["close", 1011, "internal server error", false]], "empty ack");
+      return [];
+    });
+  },
+
+  async longpoll_close_cancels_queued_messages_and_aborts_requests(api) {
+    const fake = fakeFetch();
+    return fetchOnly(fake.fetch, async () => {
+      const { lp, ev } = recordedLongPoll(api);
+      await openFake(fake, lp);
+      const got = [];
+      lp.onmessage = (e) => {
+        got.push(e.data);
+        if (e.data === "a") lp.close(1000, "bye");
+      };
+      lp.send("pending");
+      fake.gets()[1].answer(JSON.stringify({ status: 200, token: "T", messages: ["a", "b", "c"] }));
+      await waitFor(() => got.length > 0, "first message");
+      await sleep(30);
+      eq(got, ["a"], "the rest is cancelled");
+      eq(ev.slice(1), [["close", 1000, "bye", true]], "close event");
+      eq(lp.readyState, 3, "closed");
+      if (!fake.gets()[2].init.signal.aborted) fail("the next poll is aborted");
+      eq(fake.posts().length, 1, "the batch went before the close");
+      if (!fake.posts()[0].init.signal.aborted) fail("the pending POST is aborted");
+      // A fetch that outlives `timeout` is aborted and reported as "timeout".
+      const slow = recordedLongPoll(api, 50);
+      await waitFor(() => slow.ev.length === 2, "fetch timeout", 2000);
+      eq(slow.ev, [["error", "timeout"], ["close", 1005, "timeout", false]], "fetch timeout");
+      return [];
+    });
+  },
+});
 
 /** Runs one scenario by name (the entry point of the browser tests). */
 export async function run(name, api, base) {
