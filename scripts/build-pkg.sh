@@ -91,6 +91,8 @@ ENTRY
 cp types/phoenix-wasm.d.ts pkg/phoenix-wasm.d.ts
 cp types/phoenix-wasm.d.ts pkg/phoenix-wasm.d.cts
 cp README.md LICENSE pkg/
+# No "sideEffects": false: the entry's top-level initSync() IS a side effect, and with the
+# flag Vite/rolldown drop it (and the inlined wasm) from bundles, so every class is unusable.
 cat > pkg/package.json <<ENTRY
 {
   "name": "phoenix-wasm",
@@ -108,7 +110,6 @@ cat > pkg/package.json <<ENTRY
     },
     "./package.json": "./package.json"
   },
-  "sideEffects": false,
   "files": [
     "phoenix-wasm.js", "phoenix-wasm.cjs", "phoenix-wasm.d.ts", "phoenix-wasm.d.cts",
     "web/", "node/", "README.md", "LICENSE"
