@@ -19,6 +19,12 @@ extern "C" {
     async fn run(name: &str, api: JsValue, base: &str) -> Result<JsValue, JsValue>;
 }
 
+#[wasm_bindgen(module = "/tests/js/browser_scenarios.js")]
+extern "C" {
+    #[wasm_bindgen(catch, js_name = run)]
+    async fn run_fallback(name: &str, api: JsValue, base: &str) -> Result<JsValue, JsValue>;
+}
+
 /// `{Socket}`: the API object the scenarios use, with our class.
 fn api() -> JsValue {
     let probe: JsValue = Socket::new(
@@ -33,11 +39,33 @@ fn api() -> JsValue {
     api.into()
 }
 
-#[allow(clippy::option_env_unwrap)] // a clear message beats a compile error for a missing server
 async fn scenario(name: &str) {
+    run_scenario(name, false).await;
+}
+
+/// `{Socket, LongPoll}` for the fallback scenarios.
+fn api_with_long_poll() -> JsValue {
+    let api = api();
+    let socket = Socket::new(
+        JsValue::from_str("ws://127.0.0.1:9/socket"),
+        JsValue::UNDEFINED,
+    )
+    .expect("a socket");
+    let long_poll = socket.get_long_poll_transport();
+    Reflect::set(&api, &JsValue::from_str("LongPoll"), &long_poll).expect("set");
+    api
+}
+
+#[allow(clippy::option_env_unwrap)] // a clear message beats a compile error for a missing server
+async fn run_scenario(name: &str, fallback: bool) {
     let base = option_env!("PHX_TEST_URL")
         .expect("build with PHX_TEST_URL set to the test server's base URL");
-    if let Err(e) = run(name, api(), base).await {
+    let result = if fallback {
+        run_fallback(name, api_with_long_poll(), base).await
+    } else {
+        run(name, api(), base).await
+    };
+    if let Err(e) = result {
         let msg = Reflect::get(&e, &JsValue::from_str("message"))
             .ok()
             .and_then(|m| m.as_string());
@@ -113,4 +141,50 @@ async fn callbacks_may_call_back_into_the_api() {
 #[wasm_bindgen_test]
 async fn a_throwing_callback_does_not_corrupt_the_socket() {
     scenario("a_throwing_callback_does_not_corrupt_the_socket").await;
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_websocket_falls_back_to_longpoll_and_is_remembered() {
+    run_scenario(
+        "a_refused_websocket_falls_back_to_longpoll_and_is_remembered",
+        true,
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_blackholed_websocket_falls_back_after_the_threshold() {
+    run_scenario(
+        "a_blackholed_websocket_falls_back_after_the_threshold",
+        true,
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_healthy_websocket_stays_and_is_not_remembered() {
+    run_scenario("a_healthy_websocket_stays_and_is_not_remembered", true).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_throwing_session_storage_is_never_fatal() {
+    run_scenario("a_throwing_session_storage_is_never_fatal", true).await;
+}
+
+#[wasm_bindgen_test]
+async fn pagehide_disconnects_and_pageshow_reconnects_and_rejoins() {
+    run_scenario(
+        "pagehide_disconnects_and_pageshow_reconnects_and_rejoins",
+        true,
+    )
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn becoming_visible_reconnects_at_once_after_an_unclean_close() {
+    run_scenario(
+        "becoming_visible_reconnects_at_once_after_an_unclean_close",
+        true,
+    )
+    .await;
 }

@@ -35,6 +35,12 @@ pub enum Effect<P, C> {
         code: Option<u16>,
         reason: String,
     },
+    /// Use the fallback transport (LongPoll) from now on: `replaceTransport(LongPoll)`
+    /// (spec §2.6). Comes before the `Connect` of the fallback attempt.
+    SwitchToFallback,
+    /// Remember the fallback for the next page load:
+    /// `sessionStorage["phx:fallback:LongPoll"] = "true"`.
+    RememberFallback,
     /// Call the logger with `(kind, msg, data)` (spec §2.8). Only emitted when the socket
     /// has a logger.
     Log {

@@ -16,6 +16,7 @@
 
 pub mod channel;
 pub mod effect;
+pub mod fallback;
 pub mod message;
 pub mod payload;
 pub mod push;

@@ -79,8 +79,8 @@ pub(crate) struct Connection<C> {
     pub(crate) buffered_amount: u32,
     /// Join refs of the joins sent over this connection (`joins` WeakMap).
     pub(crate) joins: Vec<(ChannelKey, Ref)>,
-    /// Pending pings: ref, start time, callback.
-    pub(crate) pings: Vec<(Ref, Time, C)>,
+    /// Pending pings: ref, start time, who asked.
+    pub(crate) pings: Vec<(Ref, Time, PingTarget<C>)>,
 }
 
 /// A socket state-change callback: the user's, or a channel's own hook (spec §3.1 steps 1–2).
@@ -89,6 +89,16 @@ pub(crate) enum StateHook<C> {
     User(C),
     ChannelRejoinReset(ChannelKey),
     ChannelOpen(ChannelKey),
+    /// `connectWithFallback`'s open hook (spec §2.6).
+    FallbackOpen,
+    /// `connectWithFallback`'s error hook.
+    FallbackError,
+}
+
+/// Who waits for a ping's answer: the user, or the fallback's health check (spec §2.6).
+pub(crate) enum PingTarget<C> {
+    User(C),
+    FallbackHealthCheck,
 }
 
 /// What runs after a teardown finishes.
@@ -131,6 +141,8 @@ pub(crate) enum TimerKey {
     Rejoin(ChannelKey),
     PushTimeout(PushKey),
     Teardown(u32),
+    /// `fallbackTimer` (spec §2.6).
+    Fallback,
 }
 
 /// The socket engine. `P` is the payload type, `C` the driver's callback handle (a JS
@@ -170,6 +182,10 @@ pub struct Socket<P, C> {
     visibility_connection: Option<ConnId>,
     /// Reused buffer for the channel snapshot of each inbound message.
     scratch_channels: Vec<ChannelKey>,
+    /// The `connectWithFallback` attempt in progress, if any (spec §2.6).
+    pub(crate) fallback: Option<super::fallback::Fallback>,
+    /// `primaryPassedHealthCheck`.
+    pub(crate) primary_passed_health_check: bool,
 }
 
 impl<P: Payload, C: Clone> Socket<P, C> {
@@ -205,6 +221,8 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             awaiting_connection_on_page_show: None,
             visibility_connection: None,
             scratch_channels: Vec::new(),
+            fallback: None,
+            primary_passed_health_check: false,
         }
     }
 
@@ -269,6 +287,8 @@ impl<P: Payload, C: Clone> Socket<P, C> {
                 StateHook::User(cb) => self.callback(Callback::Open(cb)),
                 StateHook::ChannelOpen(ch) => self.channel_on_socket_open(ch),
                 StateHook::ChannelRejoinReset(ch) => self.channel_rejoin_reset(ch),
+                StateHook::FallbackOpen => self.fallback_on_open(),
+                StateHook::FallbackError => {}
             }
         }
     }
@@ -317,6 +337,8 @@ impl<P: Payload, C: Clone> Socket<P, C> {
                 }),
                 StateHook::ChannelRejoinReset(ch) => self.channel_rejoin_reset(ch),
                 StateHook::ChannelOpen(ch) => self.channel_on_socket_open(ch),
+                StateHook::FallbackError => self.fallback_on_error(&error),
+                StateHook::FallbackOpen => {}
             }
         }
         self.trigger_chan_error("connection_error", conn);
@@ -382,11 +404,13 @@ impl<P: Payload, C: Clone> Socket<P, C> {
                 });
             }
         }
-        if let Some((_, start, cb)) = ping {
-            self.callback(Callback::Ping {
+        match ping {
+            Some((_, start, PingTarget::User(cb))) => self.callback(Callback::Ping {
                 callback: cb,
                 rtt: self.now - start,
-            });
+            }),
+            Some((_, _, PingTarget::FallbackHealthCheck)) => self.fallback_health_check_passed(),
+            None => {}
         }
     }
 
@@ -553,6 +577,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         self.now = now;
         self.connect_clock += 1;
         self.close_was_clean = true;
+        self.clear_fallback_timer();
         self.reconnect_reset();
         if let Some(id) = self.current {
             if let Some(c) = self.conn_mut(id) {
@@ -573,6 +598,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         self.now = now;
         self.connect_clock += 1;
         self.close_was_clean = true;
+        self.clear_fallback_timer();
         self.reconnect_reset();
         if let Some(id) = self.current {
             let was_open = self
@@ -623,7 +649,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         };
         let r = self.make_ref();
         if let Some(c) = self.conn_mut(id) {
-            c.pings.push((r, now, cb));
+            c.pings.push((r, now, PingTarget::User(cb)));
         }
         self.push(heartbeat(r), None);
         true
@@ -728,7 +754,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     }
 
     /// `transportConnect()` (spec §2.4, 1.8.16).
-    fn transport_connect(&mut self) {
+    pub(crate) fn transport_connect(&mut self) {
         let previous = self.current;
         self.connect_clock += 1;
         self.close_was_clean = false;
@@ -941,6 +967,13 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         self.reconnect.reset();
     }
 
+    /// `clearTimeout(this.fallbackTimer)` of `disconnect` and `replaceTransport`.
+    fn clear_fallback_timer(&mut self) {
+        if let Some(f) = self.fallback.as_mut() {
+            f.timer = None;
+        }
+    }
+
     /// `reconnectTimer.scheduleTimeout()`.
     pub(crate) fn schedule_reconnect(&mut self) {
         let delay = self.reconnect.next_delay(&*self.opts.reconnect_after_ms);
@@ -1118,6 +1151,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             TimerKey::HeartbeatTimeout => self.heartbeat_timeout_timer,
             TimerKey::Rejoin(ch) => self.channel_slab.get(ch).and_then(|c| c.rejoin.armed),
             TimerKey::PushTimeout(p) => self.pushes.get(p).and_then(|p| p.timer),
+            TimerKey::Fallback => self.fallback.as_ref().and_then(|f| f.timer),
             TimerKey::Teardown(id) => self
                 .teardowns
                 .iter()
@@ -1143,6 +1177,12 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             }
             TimerKey::Rejoin(ch) => self.channel_rejoin_fired(ch),
             TimerKey::PushTimeout(p) => self.push_timeout_fired(p),
+            TimerKey::Fallback => {
+                if let Some(f) = self.fallback.as_mut() {
+                    f.timer = None;
+                }
+                self.fallback_now(None);
+            }
             TimerKey::Teardown(id) => {
                 if let Some((_, t)) = self.teardowns.iter_mut().find(|(i, _)| *i == id) {
                     t.timer = None;
@@ -1155,7 +1195,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
 
 /// `{topic: "phoenix", event: "heartbeat", payload: {}, ref}`: the frame
 /// `[null,"<ref>","phoenix","heartbeat",{}]`.
-fn heartbeat<P: Payload>(r: Ref) -> Outgoing<P> {
+pub(crate) fn heartbeat<P: Payload>(r: Ref) -> Outgoing<P> {
     Outgoing {
         join_ref: None,
         ref_: Some(r),

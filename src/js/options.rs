@@ -12,6 +12,10 @@ use crate::core::socket::{DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_TIMEOUT};
 pub(crate) struct Options {
     pub end_point: String,
     pub transport: Function,
+    /// `longPollFallbackMs`: fallback disabled when absent (spec §2.6).
+    pub long_poll_fallback_ms: Option<f64>,
+    /// `sessionStorage`: where the fallback memo lives (any object with getItem/setItem).
+    pub session_storage: JsValue,
     pub longpoller_timeout: f64,
     pub timeout: f64,
     pub heartbeat_interval_ms: f64,
@@ -89,6 +93,13 @@ impl Options {
             Some(t) => t,
             None => global_function("WebSocket").unwrap_or_else(super::longpoll::class),
         };
+        let long_poll_fallback_ms = match get(opts, "longPollFallbackMs") {
+            None => None,
+            Some(_) => Some(number(opts, "longPollFallbackMs", 0.0)?),
+        };
+        let session_storage = get(opts, "sessionStorage")
+            .or_else(|| Reflect::get(&js_sys::global(), &JsValue::from_str("sessionStorage")).ok())
+            .unwrap_or(JsValue::UNDEFINED);
         let auth_token = match get(opts, "authToken") {
             None => None,
             Some(v) if v.is_string() || v.is_function() => Some(v),
@@ -115,6 +126,8 @@ impl Options {
         Ok(Options {
             end_point: end,
             transport,
+            long_poll_fallback_ms,
+            session_storage,
             longpoller_timeout: number(opts, "longpollerTimeout", 20_000.0)?,
             timeout: number(opts, "timeout", DEFAULT_TIMEOUT)?,
             heartbeat_interval_ms: number(

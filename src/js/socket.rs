@@ -203,7 +203,31 @@ impl Shared {
                 Ok(())
             }
             Effect::Callback(cb) => self.callback(cb),
+            Effect::SwitchToFallback => {
+                self.driver.borrow_mut().opts.transport = super::longpoll::class();
+                Ok(())
+            }
+            Effect::RememberFallback => {
+                self.store_session(FALLBACK_KEY, "true");
+                Ok(())
+            }
         }
+    }
+
+    /// `getSession(key)`: storage that throws (restricted iframes) reads as absent.
+    fn get_session(&self, key: &str) -> bool {
+        let storage = self.driver.borrow().opts.session_storage.clone();
+        storage_call(&storage, "getItem", &[JsValue::from_str(key)]).is_some_and(|v| v.is_truthy())
+    }
+
+    /// `storeSession(key, value)`: a throwing storage is ignored.
+    fn store_session(&self, key: &str, value: &str) {
+        let storage = self.driver.borrow().opts.session_storage.clone();
+        let _ = storage_call(
+            &storage,
+            "setItem",
+            &[JsValue::from_str(key), JsValue::from_str(value)],
+        );
     }
 
     pub(crate) fn log(&self, kind: &str, msg: &str, data: Option<&JsValue>) {
@@ -497,6 +521,22 @@ impl Shared {
     }
 }
 
+/// The sessionStorage key of the fallback memo (`transportName(LongPoll)` is "LongPoll").
+const FALLBACK_KEY: &str = "phx:fallback:LongPoll";
+
+/// `storage[method](...args)`, `None` if there is no such method or it throws.
+fn storage_call(storage: &JsValue, method: &str, args: &[JsValue]) -> Option<JsValue> {
+    if !storage.is_object() {
+        return None;
+    }
+    let f: Function = Reflect::get(storage, &JsValue::from_str(method))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let args: Array = args.iter().collect();
+    f.apply(storage, &args).ok()
+}
+
 fn send_object(obj: &JsValue, frame: &JsValue) -> Result<(), JsValue> {
     let f: Function = Reflect::get(obj, &JsValue::from_str("send"))?.dyn_into()?;
     f.call1(obj, frame).map(|_| ())
@@ -646,8 +686,28 @@ impl Socket {
             ));
             self.shared.driver.borrow_mut().opts.params = params;
         }
-        self.shared.engine.borrow_mut().connect(now());
+        let d = self.shared.driver.borrow();
+        let is_long_poll =
+            JsValue::from(d.opts.transport.clone()) == JsValue::from(super::longpoll::class());
+        let fallback_ms = d.opts.long_poll_fallback_ms.filter(|_| !is_long_poll);
+        drop(d);
+        match fallback_ms {
+            Some(ms) => {
+                let memorized = self.shared.get_session(FALLBACK_KEY);
+                self.shared
+                    .engine
+                    .borrow_mut()
+                    .connect_with_fallback(now(), ms, memorized);
+            }
+            None => self.shared.engine.borrow_mut().connect(now()),
+        }
         self.shared.drain()
+    }
+
+    /// `getLongPollTransport()`: the LongPoll class.
+    #[wasm_bindgen(js_name = getLongPollTransport)]
+    pub fn get_long_poll_transport(&self) -> Function {
+        super::longpoll::class()
     }
 
     /// `disconnect(callback?, code?, reason?)`.

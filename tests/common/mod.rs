@@ -24,6 +24,8 @@ pub struct Harness {
     pub calls: Vec<String>,
     /// Log lines `kind: msg`.
     pub logs: Vec<String>,
+    /// `SwitchToFallback` / `RememberFallback` effects, in order.
+    pub fallbacks: Vec<&'static str>,
     /// Close the fake transport as soon as the engine asks (a LongPoll-like close).
     pub close_synchronously: bool,
 }
@@ -51,6 +53,7 @@ impl Harness {
             calls: Vec::new(),
             logs: Vec::new(),
             close_synchronously: false,
+            fallbacks: Vec::new(),
         }
     }
 
@@ -77,6 +80,8 @@ impl Harness {
                             .handle_close(conn, self.now, json!({"code": code.unwrap_or(1005)}));
                     }
                 }
+                Effect::SwitchToFallback => self.fallbacks.push("switch"),
+                Effect::RememberFallback => self.fallbacks.push("remember"),
                 Effect::Log { kind, msg, .. } => self.logs.push(format!("{kind}: {msg}")),
                 Effect::Callback(cb) => {
                     let text = describe(cb);

@@ -290,17 +290,20 @@ export const scenarios = {
     socket.onOpen(() => {
       if (!ch) {
         ch = socket.channel(topic("room", "reentrant"));
-        ch.join().receive("ok", () => {
-          log.push("joined");
-          // push() inside receive(), leave() inside the push's receive()
+        // push() inside on(): the shout triggers a ping; leave() inside its receive()
+        ch.on("shout", () => {
+          log.push("shout");
           ch.push("ping", { x: 1 }).receive("ok", () => {
             log.push("pinged");
             ch.leave();
             log.push("left:" + ch.state);
           });
         });
-        // push() inside on()
-        ch.on("shout", () => log.push("shout"));
+        // push() inside receive()
+        ch.join().receive("ok", () => {
+          log.push("joined");
+          ch.push("shout", { hello: true });
+        });
       }
     });
     socket.connect();
