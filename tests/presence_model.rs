@@ -9,11 +9,7 @@
 //! (`tests/web_presence.rs`, `random_*_sequences_match_phoenix`).
 #![cfg(not(target_arch = "wasm32"))]
 
-#[allow(dead_code)]
-#[path = "../src/core/presence.rs"]
-mod presence;
-
-use presence::{array_index, Roster};
+use phoenix_wasm::core::presence::{array_index, Roster};
 use proptest::prelude::*;
 
 /// The reference: a plain list of (key, value) in insertion order, sorted on read.

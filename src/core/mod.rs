@@ -19,6 +19,7 @@ pub mod effect;
 pub mod fallback;
 pub mod message;
 pub mod payload;
+pub mod presence;
 pub mod push;
 pub mod serializer;
 pub mod slab;

@@ -6,7 +6,8 @@
 //!
 //! Pure Rust (no wasm-bindgen), so the ordering rules are property-tested natively
 //! (`tests/presence_model.rs`). The browser `Presence` (`src/js/presence.rs`) keeps its state
-//! here, with the JS key and presence object as the value.
+//! here, with the JS key and presence object as the value. The lints of `src/core` (no
+//! panics, no indexing) apply, from `core/mod.rs`.
 //!
 //! Costs: lookup, insert and remove are O(1) (plus O(log n) for array-index keys); removals
 //! leave tombstones that are compacted once they outnumber the live entries, so iteration
@@ -22,16 +23,6 @@
 //! let order: Vec<&str> = r.values().map(String::as_str).collect();
 //! assert_eq!(order, ["2", "10", "b", "a"]);
 //! ```
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
-
 use std::collections::{BTreeMap, HashMap};
 
 /// `Some(n)` when `key` is a JS array index: the canonical decimal form of an integer in

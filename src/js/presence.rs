@@ -95,12 +95,9 @@ use js_sys::{Array, Function, TypeError};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-// The roster is pure Rust, shared with the native model test (`tests/presence_model.rs`);
-// it is included by path so this module does not depend on `core/mod.rs` wiring it in.
-#[allow(dead_code)]
-#[path = "../core/presence.rs"]
-mod roster;
-use roster::Roster;
+// The roster is pure Rust (`crate::core::presence`), property-tested natively
+// (`tests/presence_model.rs`).
+use crate::core::presence::Roster;
 
 #[wasm_bindgen]
 extern "C" {
