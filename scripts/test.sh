@@ -96,7 +96,7 @@ fi
 export PHX_TEST_URL=$url
 
 # 2. Browser tests through wasm-pack in headless Chrome and Firefox.
-browser_tests=(--test web_payload --test web_socket --test web_presence --test web_longpoll)
+browser_tests=(--test web_payload --test web_socket --test web_presence --test web_longpoll --test web_presence_server)
 layer browser-chrome count_cargo wasm-pack test --headless --chrome \
   --chromedriver "$(command -v chromedriver)" --mode no-install . "${browser_tests[@]}"
 layer browser-firefox count_cargo wasm-pack test --headless --firefox \
