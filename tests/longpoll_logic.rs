@@ -1,14 +1,7 @@
 //! The pure parts of the LongPoll transport (spec §7), natively: the poll status table,
 //! batch slicing and the base64 of binary sends.
-//!
-//! The module is included by path because `src/core/mod.rs` does not declare it yet; the
-//! browser build includes it the same way from `src/web/longpoll.rs`.
 
-#[path = "../src/core/longpoll.rs"]
-#[allow(dead_code)]
-mod longpoll;
-
-use longpoll::*;
+use phoenix_wasm::core::longpoll::*;
 
 #[test]
 fn poll_status_table_matches_phoenix_1_8_16() {

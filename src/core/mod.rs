@@ -17,6 +17,7 @@
 pub mod channel;
 pub mod effect;
 pub mod fallback;
+pub mod longpoll;
 pub mod message;
 pub mod payload;
 pub mod presence;

@@ -43,11 +43,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 // The pure protocol parts, compiled natively too (tested in tests/longpoll_logic.rs).
-// Once `src/core/mod.rs` declares `pub mod longpoll;`, this becomes
-// `use crate::core::longpoll as logic;`.
-#[path = "../core/longpoll.rs"]
-#[allow(dead_code)]
-mod logic;
+use crate::core::longpoll as logic;
 
 pub use logic::{
     base64_encode, poll_action, PollAction, AUTH_TOKEN_PREFIX, MAX_LONGPOLL_BATCH_SIZE,
