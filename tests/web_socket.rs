@@ -188,3 +188,13 @@ async fn becoming_visible_reconnects_at_once_after_an_unclean_close() {
     )
     .await;
 }
+
+#[wasm_bindgen_test]
+async fn custom_encode_and_decode_are_used_for_every_frame() {
+    scenario("custom_encode_and_decode_are_used_for_every_frame").await;
+}
+
+#[wasm_bindgen_test]
+async fn an_overridden_on_message_sees_every_event_and_transforms_payloads() {
+    scenario("an_overridden_on_message_sees_every_event_and_transforms_payloads").await;
+}
