@@ -112,6 +112,11 @@ layer conformance count_tap node --test --test-reporter=tap tests/conformance/
 check build-pkg bash scripts/build-pkg.sh
 layer node-package count_tap node --test --test-reporter=tap tests/node/
 
+# 5. The demo (www/, built with Vite from pkg/) end to end: users in Debian's Chromium driven
+#    by playwright-core against their own test server (tests/e2e/; screenshots in e2e/).
+check build-www bash scripts/build-www.sh
+layer e2e count_tap node --test --test-reporter=tap tests/e2e/
+
 echo
 if [ ${#failed_layers[@]} -gt 0 ]; then
   echo "failed: ${failed_layers[*]}"
