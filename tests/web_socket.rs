@@ -198,3 +198,12 @@ async fn custom_encode_and_decode_are_used_for_every_frame() {
 async fn an_overridden_on_message_sees_every_event_and_transforms_payloads() {
     scenario("an_overridden_on_message_sees_every_event_and_transforms_payloads").await;
 }
+
+#[wasm_bindgen_test]
+async fn disconnect_inside_a_callback_over_longpoll_raises_nothing() {
+    run_scenario(
+        "disconnect_inside_a_callback_over_longpoll_raises_nothing",
+        true,
+    )
+    .await;
+}

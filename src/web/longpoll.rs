@@ -21,8 +21,8 @@
 //!
 //! The instance owns one closure; every callback the host holds (timers, request
 //! completions) is that closure bound to an event kind and a request id. Each request
-//! calls back exactly once, owned or not (an aborted XHR synchronously, an aborted fetch
-//! later). While any callback may still run, the instance holds a strong reference to
+//! calls back exactly once, unless it is aborted: the snippet's abort disowns it first, so
+//! an aborted request never calls back (and `stop` releases it). While any callback may still run, the instance holds a strong reference to
 //! itself (`keepalive`), so it outlives a caller that dropped it, as a JS object referenced
 //! by its pending callbacks would; when the last one has run or been cancelled, it lets go.
 //!
@@ -72,7 +72,10 @@ export function request(method, url, headers, body, timeout, done, timedOut) {
     req.onreadystatechange = () => { if (req.readyState === 4) finish(done, parseJSON(req.responseText)); };
     req.ontimeout = () => finish(timedOut);
     req.send(body);
-    return req;
+    // Disowned before the abort: an aborted XHR fires readystatechange synchronously, and
+    // that callback must not re-enter the transport while it is stopping (it may be
+    // stopping from inside its own callback, e.g. disconnect() in onMessage).
+    return { abort() { pending = false; req.abort(); } };
   }
   if (g.fetch && g.AbortController) {
     const opts = { method, headers, body };
@@ -86,7 +89,7 @@ export function request(method, url, headers, body, timeout, done, timedOut) {
       .then((r) => r.text())
       .then((text) => { clearTimeout(timer); finish(done, parseJSON(text)); })
       .catch((err) => { clearTimeout(timer); err && err.name === "AbortError" ? finish(timedOut) : finish(done, null); });
-    return controller;
+    return { abort() { pending = false; clearTimeout(timer); if (controller) controller.abort(); } };
   }
   throw new Error("No suitable XMLHttpRequest implementation found");
 }
@@ -430,11 +433,16 @@ impl LongPoll {
                 s.batch_timer.take(),
             )
         };
-        // Disowned first: an aborted XHR calls back at once, and is then ignored.
+        // Aborting a request disowns it in the snippet first, so it never calls back (an
+        // aborted XHR would otherwise call back synchronously, re-entering this transport
+        // while it stops, e.g. from disconnect() inside a callback): release it here.
+        let mut released = 0;
         for req in reqs {
-            let _ = abort(&req.handle);
+            if req.handle.is_object() && abort(&req.handle).is_ok() {
+                released += 1;
+            }
         }
-        let mut released = queued.len() as u32;
+        released += queued.len() as u32;
         for (timer, _) in &queued {
             clear_timeout(timer);
         }
@@ -638,7 +646,9 @@ impl LongPoll {
                 if let Some(req) = s.reqs.iter_mut().find(|r| r.id == id) {
                     req.handle = handle;
                 } else {
-                    // Called back (nothing to stop) or stopped while starting.
+                    // No longer owned: `request` never calls back synchronously, so it was
+                    // stopped while starting. Aborting it is enough; its keepalive share is
+                    // left held rather than risk releasing one twice.
                     drop(s);
                     let _ = abort(&handle);
                 }

@@ -117,6 +117,30 @@ export const scenarios = {
 };
 
 Object.assign(scenarios, {
+  async disconnect_inside_a_callback_over_longpoll_raises_nothing(api, base) {
+    const errors = [];
+    const onerr = (e) => errors.push(String((e.error && e.error.message) || e.message || e.reason));
+    window.addEventListener("error", onerr);
+    window.addEventListener("unhandledrejection", onerr);
+    try {
+      const socket = new api.Socket(base.replace(/^http/, "ws") + "/socket", { transport: api.LongPoll });
+      let closed = false;
+      let done = false;
+      socket.onClose(() => (closed = true));
+      const ch = socket.channel(`room:lp-disconnect-${Date.now().toString(36)}`);
+      // disconnect() from inside a callback delivered by the LongPoll transport itself:
+      // stopping aborts its pending poll, whose XHR reports the abort synchronously.
+      ch.join().receive("ok", () => socket.disconnect(() => (done = true)));
+      socket.connect();
+      await waitFor(() => closed && done, "disconnect from inside the join reply");
+      await sleep(300);
+    } finally {
+      window.removeEventListener("error", onerr);
+      window.removeEventListener("unhandledrejection", onerr);
+    }
+    if (errors.length) throw new Error("errors: " + errors.join(" | "));
+  },
+
   async pagehide_disconnects_and_pageshow_reconnects_and_rejoins(api, base) {
     const socket = new api.Socket(base.replace(/^http/, "ws") + "/socket", {});
     let opens = 0;
