@@ -101,10 +101,41 @@ async fn restart(State(app): State<App>) -> Response {
 }
 
 /// `GET /control/stats`: counts of sockets, channels and presence entries, and the
-/// timing settings a test needs to know how long LongPoll expiry takes.
+/// timing settings a test needs to know how long LongPoll expiry takes. Readable from any
+/// origin, so that browser tests (served by the test runner on another port) can check the
+/// server's view; the other control endpoints stay opaque to pages.
 async fn stats(State(app): State<App>) -> Response {
     let mut stats = app.hub.lock().stats();
     stats["longpoll_window_ms"] = json!(app.config.longpoll_window.as_millis() as u64);
     stats["idle_timeout_ms"] = json!(app.config.idle_timeout.as_millis() as u64);
-    ok(stats)
+    readable_cross_origin(ok(stats))
+}
+
+/// Adds `access-control-allow-origin: *` to a response.
+fn readable_cross_origin(mut response: Response) -> Response {
+    response.headers_mut().insert(
+        axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        axum::http::HeaderValue::from_static("*"),
+    );
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stats_answers_are_readable_from_a_test_page_on_another_origin() {
+        let response = readable_cross_origin(ok(json!({ "sockets": 0 })));
+        assert_eq!(response.status(), StatusCode::OK);
+        let headers = response.headers();
+        assert_eq!(
+            headers.get(axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN),
+            Some(&axum::http::HeaderValue::from_static("*"))
+        );
+        assert_eq!(
+            headers.get(axum::http::header::CONTENT_TYPE),
+            Some(&axum::http::HeaderValue::from_static("application/json"))
+        );
+    }
 }
