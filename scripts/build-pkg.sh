@@ -46,6 +46,12 @@ JS
 
 node - <<'JS'
 const fs = require("fs");
+// The async init() path of the web glue would fetch the .wasm next to it, which the
+// package does not ship (it is inlined): drop that default so bundlers do not look for it.
+const glue = "pkg/web/phoenix_wasm.js";
+fs.writeFileSync(glue, fs.readFileSync(glue, "utf8").replace(
+  "new URL('phoenix_wasm_bg.wasm', import.meta.url)",
+  'undefined; throw new Error("phoenix-wasm is initialised synchronously at import")'));
 const wasm = fs.readFileSync("pkg/web/phoenix_wasm_bg.wasm");
 fs.rmSync("pkg/web/phoenix_wasm_bg.wasm");
 fs.writeFileSync("pkg/web/phoenix_wasm_bytes.js",
