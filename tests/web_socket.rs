@@ -207,3 +207,8 @@ async fn disconnect_inside_a_callback_over_longpoll_raises_nothing() {
     )
     .await;
 }
+
+#[wasm_bindgen_test]
+async fn join_timeout_sends_a_leave_and_the_channel_rejoins() {
+    scenario("join_timeout_sends_a_leave_and_the_channel_rejoins").await;
+}

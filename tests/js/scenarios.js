@@ -105,6 +105,25 @@ export const scenarios = {
     return [r];
   },
 
+  async join_timeout_sends_a_leave_and_the_channel_rejoins(api, base) {
+    const socket = await connected(api, base, { rejoinAfterMs: () => 100 });
+    const ch = socket.channel(topic("room", "jointimeout"));
+    const outcomes = [];
+    // The server holds everything for 700 ms: the join cannot be answered within 200 ms.
+    await control(base, "blackhole?ms=700");
+    ch.join(200)
+      .receive("timeout", () => outcomes.push("timeout"))
+      .receive("ok", () => outcomes.push("ok"));
+    await waitFor(() => outcomes.includes("timeout"), "join timeout");
+    eq(ch.state === "errored" || ch.state === "joining", true, "errored, then rejoining: " + ch.state);
+    // Once the server answers again, a rejoin (new join ref) succeeds; the join's ok hook
+    // fires for it as well.
+    await waitFor(() => outcomes.includes("ok"), "rejoin after the timeout", 8000);
+    eq(ch.state, "joined", "joined after the rejoin");
+    await close(socket);
+    return outcomes;
+  },
+
   async join_twice_and_push_before_join_throw(api, base) {
     const socket = socketFor(api, base);
     const ch = socket.channel("room:x");
