@@ -114,6 +114,9 @@ layer conformance count_tap node --test --test-reporter=tap tests/conformance/
 #    ESM and CommonJS entries, next to phoenix 1.8.16 (tests/node/).
 check build-pkg bash scripts/build-pkg.sh
 layer node-package count_tap node --test --test-reporter=tap tests/node/
+# 5. Consumers: the package npm-installed into a fresh app, used from Node (ESM, CommonJS)
+#    and from an esbuild bundle in Chromium (tests/consumers/).
+layer consumers count_tap node --test --test-reporter=tap tests/consumers/
 
 # 5. The demo (www/, built with Vite from pkg/) end to end: users in Debian's Chromium driven
 #    by playwright-core against their own test server (tests/e2e/; screenshots in e2e/).
