@@ -243,6 +243,11 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             return;
         }
         if let Some(c) = self.channel_slab.remove(ch) {
+            // phoenix.js keeps these in a WeakMap; without this, a long-lived connection
+            // grew by one entry per channel ever joined over it.
+            for conn in &mut self.conns {
+                conn.joins.retain(|&(k, _)| k != ch);
+            }
             self.pushes.remove(c.join_push);
             for p in c.push_buffer {
                 if self.pushes.get(p).is_some_and(|p| !p.user_held) {
@@ -306,7 +311,11 @@ impl<P: Payload, C: Clone> Socket<P, C> {
                 msg.push('"');
                 self.log_with("transport", msg, None);
             }
-            self.channel_leave(dup, self.now, None);
+            // Nobody holds this leave push (phoenix.js discards it too): release it, or
+            // it would stay in the slab for the socket's lifetime.
+            if let Some(leave) = self.channel_leave(dup, self.now, None) {
+                self.release_push(leave);
+            }
         }
     }
 
