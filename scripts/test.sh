@@ -114,6 +114,8 @@ layer conformance count_tap node --test --test-reporter=tap tests/conformance/
 #    ESM and CommonJS entries, next to phoenix 1.8.16 (tests/node/).
 check build-pkg bash scripts/build-pkg.sh
 layer node-package count_tap node --test --test-reporter=tap tests/node/
+# No leaks: pkg/ in headless Chromium against the test server (docs/RELIABILITY.md).
+layer leaks count_tap node --test --test-reporter=tap tests/leaks/
 # 5. Consumers: the package npm-installed into a fresh app, used from Node (ESM, CommonJS)
 #    and from an esbuild bundle in Chromium (tests/consumers/).
 layer consumers count_tap node --test --test-reporter=tap tests/consumers/
