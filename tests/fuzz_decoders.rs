@@ -502,9 +502,7 @@ fn act() -> impl Strategy<Value = Act> {
         1 => (0usize..6).prop_map(Act::Leave),
         3 => (0usize..6, 0usize..4).prop_map(|(c, e)| Act::Push(c, e)),
         1 => (0usize..6).prop_map(Act::On),
-        // No random ReleaseChannel: freeing a channel while one of its pushes still waits
-        // is the known leak (a_push_that_outlives_its_freed_channel_is_freed); channels are
-        // released in wind_down, after every push has settled.
+        1 => (0usize..6).prop_map(Act::ReleaseChannel),
         1 => (0usize..8).prop_map(Act::ReleasePush),
         1 => Just(Act::Ping),
         1 => Just(Act::PageHide),
@@ -767,9 +765,6 @@ impl Fuzz {
     }
 
     /// Let every timer run out, then leave and release everything: nothing stays.
-    ///
-    /// Pushes time out while their channels still exist: a push that outlives its freed
-    /// channel is the known leak of `a_push_that_outlives_its_freed_channel_is_freed`.
     fn wind_down(&mut self) {
         self.s.disconnect(self.now, None, None, None);
         self.drain();
@@ -804,13 +799,10 @@ impl Fuzz {
 }
 
 /// Found by the engine fuzzer: a push still waiting for its reply (bound to
-/// `chan_reply_<ref>`, timer running) when its channel is left and freed is never freed.
-/// Its timeout fires into a channel that no longer exists, so the binding is never
-/// cancelled and `maybe_free_push` keeps it (`bound` stays true): its payload and receive
-/// hooks (JS callbacks in the browser) stay in the slab for the socket's lifetime. In
-/// phoenix.js the push keeps its channel alive and its `timeout` hooks still run.
+/// `chan_reply_<ref>`, timer running) when its channel was left and let go was never freed:
+/// its timeout fired into a channel that no longer existed. As in phoenix.js, a push now
+/// keeps its channel alive until it is settled and released, and then both are freed.
 #[test]
-#[ignore = "known leak, see docs/RELIABILITY.md"]
 fn a_push_that_outlives_its_freed_channel_is_freed() {
     let mut f = Fuzz::new();
     for a in [Act::Connect, Act::Open, Act::Channel(0), Act::Join(0)] {

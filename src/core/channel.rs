@@ -154,6 +154,10 @@ pub(crate) struct ChannelState<C> {
     pub(crate) released: bool,
     /// A user `onMessage` hook is set: dispatch even without bindings.
     pub(crate) message_hook: bool,
+    /// Pushes of this channel alive in the engine, besides the join push. A push keeps its
+    /// channel alive (in phoenix.js it references it), so a pending push's timeout still
+    /// reaches its hooks after the channel was left and let go.
+    pub(crate) live_pushes: u32,
 }
 
 impl<P: Payload, C: Clone> Socket<P, C> {
@@ -189,6 +193,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             in_socket: false,
             released: false,
             message_hook: false,
+            live_pushes: 0,
         });
         if let Some(p) = self.pushes.get_mut(join_push) {
             p.channel = ch;
@@ -238,7 +243,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         let free = self
             .channel_slab
             .get(ch)
-            .is_some_and(|c| c.released && !c.in_socket);
+            .is_some_and(|c| c.released && !c.in_socket && c.live_pushes == 0);
         if !free {
             return;
         }
@@ -249,12 +254,23 @@ impl<P: Payload, C: Clone> Socket<P, C> {
                 conn.joins.retain(|&(k, _)| k != ch);
             }
             self.pushes.remove(c.join_push);
-            for p in c.push_buffer {
-                if self.pushes.get(p).is_some_and(|p| !p.user_held) {
-                    self.pushes.remove(p);
-                }
-            }
         }
+    }
+
+    /// Stores a push of `ch` (not its join push), counting it on the channel.
+    pub(crate) fn insert_push(&mut self, ch: ChannelKey, push: PushState<P, C>) -> PushKey {
+        if let Some(c) = self.channel_slab.get_mut(ch) {
+            c.live_pushes = c.live_pushes.saturating_add(1);
+        }
+        self.pushes.insert(push)
+    }
+
+    /// A push of `ch` was freed: the channel may go too.
+    pub(crate) fn push_freed(&mut self, ch: ChannelKey) {
+        if let Some(c) = self.channel_slab.get_mut(ch) {
+            c.live_pushes = c.live_pushes.saturating_sub(1);
+        }
+        self.maybe_free_channel(ch);
     }
 
     /// `channel.join(timeout)` (spec §3.2): returns the join push.
@@ -340,7 +356,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         leave.hooks.push(("ok".into(), PushHook::LeaveDone));
         leave.hooks.push(("timeout".into(), PushHook::LeaveDone));
         leave.user_held = true;
-        let leave = self.pushes.insert(leave);
+        let leave = self.insert_push(ch, leave);
         self.push_send(leave, now);
         if !self.channel_can_push(ch) {
             self.push_trigger(leave, "ok", P::empty_object());
@@ -369,7 +385,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         let timeout = timeout.unwrap_or(c.timeout);
         let mut push = PushState::new(ch, event.to_owned(), payload, timeout);
         push.user_held = true;
-        let p = self.pushes.insert(push);
+        let p = self.insert_push(ch, push);
         if self.channel_can_push(ch) {
             self.push_send(p, now);
         } else {
@@ -666,12 +682,10 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             // constructor, so the message alone is logged.
             self.log_with("channel", msg, None);
         }
-        let leave = self.pushes.insert(PushState::new(
+        let leave = self.insert_push(
             ch,
-            events::LEAVE.into(),
-            P::empty_object(),
-            timeout,
-        ));
+            PushState::new(ch, events::LEAVE.into(), P::empty_object(), timeout),
+        );
         self.push_send(leave, self.now);
         if let Some(c) = self.channel_slab.get_mut(ch) {
             c.status = ChannelStatus::Errored;

@@ -325,7 +325,9 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             !push.user_held && !push.is_join && !push.bound && push.timer.is_none()
         });
         if free {
-            self.pushes.remove(p);
+            if let Some(push) = self.pushes.remove(p) {
+                self.push_freed(push.channel);
+            }
         }
     }
 }
