@@ -9,3 +9,7 @@ demo:
 
 setup:
 	bash scripts/setup.sh
+
+.PHONY: bench  # bench/ is a directory too
+bench:  # side-by-side benchmark against phoenix.js (bench/README.md); needs pkg/
+	node bench/run.mjs

@@ -114,6 +114,8 @@ layer conformance count_tap node --test --test-reporter=tap tests/conformance/
 #    ESM and CommonJS entries, next to phoenix 1.8.16 (tests/node/).
 check build-pkg bash scripts/build-pkg.sh
 layer node-package count_tap node --test --test-reporter=tap tests/node/
+# The benchmark runs (small sizes, one round; never asserts timings: bench/README.md).
+check bench-smoke node bench/run.mjs --quick
 # No leaks: pkg/ in headless Chromium against the test server (docs/RELIABILITY.md).
 layer leaks count_tap node --test --test-reporter=tap tests/leaks/
 # 5. Consumers: the package npm-installed into a fresh app, used from Node (ESM, CommonJS)
