@@ -13,11 +13,10 @@
 //! `--longpoll-window-ms 2000`).
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Object, Reflect};
-use phoenix_wasm::js::longpoll::LongPoll;
-use phoenix_wasm::js::socket::Socket;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
+
+mod web_common;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -27,49 +26,19 @@ extern "C" {
     async fn run(name: &str, api: JsValue, base: &str) -> Result<JsValue, JsValue>;
 }
 
-fn constructor(obj: JsValue) -> JsValue {
-    Reflect::get(&obj, &JsValue::from_str("constructor")).expect("constructor")
-}
-
-fn set(obj: &Object, key: &str, value: &JsValue) {
-    Reflect::set(obj, &JsValue::from_str(key), value).expect("set");
-}
-
-/// `{Socket, LongPoll, opts: {transport: LongPoll}}`: our classes, LongPoll by default.
+/// `{Socket, Presence, LongPoll, opts: {transport: LongPoll}}`: our classes, LongPoll by
+/// default.
 fn api() -> JsValue {
-    let socket = Socket::new(
-        JsValue::from_str("ws://127.0.0.1:9/socket"),
-        JsValue::UNDEFINED,
-    )
-    .expect("a socket");
-    let lp = LongPoll::new(
-        JsValue::from_str("ws://127.0.0.1:9/socket/websocket"),
-        JsValue::UNDEFINED,
-    )
-    .expect("a LongPoll");
-    // Closed before its first poll, so it never polls.
-    lp.close(JsValue::UNDEFINED, JsValue::UNDEFINED, JsValue::UNDEFINED)
-        .expect("close");
-    let long_poll = constructor(lp.into());
-    let opts = Object::new();
-    set(&opts, "transport", &long_poll);
-    let api = Object::new();
-    set(&api, "Socket", &constructor(socket.into()));
-    set(&api, "LongPoll", &long_poll);
-    set(&api, "opts", &opts);
+    let api = web_common::api();
+    let long_poll = js_sys::Reflect::get(&api, &JsValue::from_str("LongPoll")).expect("LongPoll");
+    let opts = js_sys::Object::new();
+    web_common::set(&opts, "transport", &long_poll);
+    web_common::set(&api, "opts", &opts);
     api.into()
 }
 
-#[allow(clippy::option_env_unwrap)] // a clear message beats a compile error for a missing server
 async fn scenario(name: &str) {
-    let base = option_env!("PHX_TEST_URL")
-        .expect("build with PHX_TEST_URL set to the test server's base URL");
-    if let Err(e) = run(name, api(), base).await {
-        let msg = Reflect::get(&e, &JsValue::from_str("message"))
-            .ok()
-            .and_then(|m| m.as_string());
-        panic!("{name}: {}", msg.unwrap_or_else(|| format!("{e:?}")));
-    }
+    web_common::check(name, run(name, api(), web_common::base()).await);
 }
 
 /// One `#[wasm_bindgen_test]` per scenario of `tests/js/scenarios.js`, by name.

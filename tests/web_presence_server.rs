@@ -11,11 +11,10 @@
 //! the server and exports it). The drop scenario cuts every connection of that server.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Object, Reflect};
-use phoenix_wasm::js::presence::Presence;
-use phoenix_wasm::js::socket::Socket;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
+
+mod web_common;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -36,40 +35,11 @@ extern "C" {
     fn typing_users(this: &TypingIndicator) -> js_sys::Array;
 }
 
-fn constructor_of(instance: &JsValue) -> JsValue {
-    Reflect::get(instance, &JsValue::from_str("constructor")).expect("constructor")
-}
-
-/// `{Socket, Presence}`: the API object the scenarios use, with our classes.
-fn api() -> JsValue {
-    let socket: JsValue = Socket::new(
-        JsValue::from_str("ws://127.0.0.1:9/socket"),
-        JsValue::UNDEFINED,
-    )
-    .expect("a socket")
-    .into();
-    let channel = js_sys::Function::new_no_args("return {on() {}, joinRef() { return null }}")
-        .call0(&JsValue::NULL)
-        .expect("a stub channel");
-    let presence: JsValue = Presence::new(channel, JsValue::UNDEFINED)
-        .expect("a presence")
-        .into();
-    let api = Object::new();
-    Reflect::set(&api, &"Socket".into(), &constructor_of(&socket)).expect("set");
-    Reflect::set(&api, &"Presence".into(), &constructor_of(&presence)).expect("set");
-    api.into()
-}
-
-#[allow(clippy::option_env_unwrap)] // a clear message beats a compile error for a missing server
 async fn scenario(name: &str) {
-    let base = option_env!("PHX_TEST_URL")
-        .expect("build with PHX_TEST_URL set to the test server's base URL");
-    if let Err(e) = run(name, api(), base).await {
-        let msg = Reflect::get(&e, &JsValue::from_str("message"))
-            .ok()
-            .and_then(|m| m.as_string());
-        panic!("{name}: {}", msg.unwrap_or_else(|| format!("{e:?}")));
-    }
+    web_common::check(
+        name,
+        run(name, web_common::api().into(), web_common::base()).await,
+    );
 }
 
 #[wasm_bindgen_test]

@@ -6,10 +6,10 @@
 //! the server and exports it).
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Object, Reflect};
-use phoenix_wasm::js::socket::Socket;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
+
+mod web_common;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -25,52 +25,19 @@ extern "C" {
     async fn run_fallback(name: &str, api: JsValue, base: &str) -> Result<JsValue, JsValue>;
 }
 
-/// `{Socket}`: the API object the scenarios use, with our class.
-fn api() -> JsValue {
-    let probe: JsValue = Socket::new(
-        JsValue::from_str("ws://127.0.0.1:9/socket"),
-        JsValue::UNDEFINED,
-    )
-    .expect("a socket")
-    .into();
-    let class = Reflect::get(&probe, &JsValue::from_str("constructor")).expect("constructor");
-    let api = Object::new();
-    Reflect::set(&api, &JsValue::from_str("Socket"), &class).expect("set");
-    api.into()
-}
-
 async fn scenario(name: &str) {
     run_scenario(name, false).await;
 }
 
-/// `{Socket, LongPoll}` for the fallback scenarios.
-fn api_with_long_poll() -> JsValue {
-    let api = api();
-    let socket = Socket::new(
-        JsValue::from_str("ws://127.0.0.1:9/socket"),
-        JsValue::UNDEFINED,
-    )
-    .expect("a socket");
-    let long_poll = socket.get_long_poll_transport();
-    Reflect::set(&api, &JsValue::from_str("LongPoll"), &long_poll).expect("set");
-    api
-}
-
-#[allow(clippy::option_env_unwrap)] // a clear message beats a compile error for a missing server
-async fn run_scenario(name: &str, fallback: bool) {
-    let base = option_env!("PHX_TEST_URL")
-        .expect("build with PHX_TEST_URL set to the test server's base URL");
-    let result = if fallback {
-        run_fallback(name, api_with_long_poll(), base).await
+/// Runs a scenario of `scenarios.js`, or of `browser_scenarios.js` when `browser_only`.
+async fn run_scenario(name: &str, browser_only: bool) {
+    let api: JsValue = web_common::api().into();
+    let result = if browser_only {
+        run_fallback(name, api, web_common::base()).await
     } else {
-        run(name, api(), base).await
+        run(name, api, web_common::base()).await
     };
-    if let Err(e) = result {
-        let msg = Reflect::get(&e, &JsValue::from_str("message"))
-            .ok()
-            .and_then(|m| m.as_string());
-        panic!("{name}: {}", msg.unwrap_or_else(|| format!("{e:?}")));
-    }
+    web_common::check(name, result);
 }
 
 #[wasm_bindgen_test]
