@@ -365,11 +365,11 @@ export declare class LongPoll {
     constructor(endPoint: string, protocols?: string[]);
 
     /** 0 connecting, 1 open, 2 closing, 3 closed (like `WebSocket.readyState`). */
-    readyState: number;
+    readonly readyState: number;
     /** Request timeout, set by the socket from `longpollerTimeout`. */
     timeout: number;
     /** Always `true`: the socket sends no heartbeats over LongPoll (§2.4). */
-    skipHeartbeat: boolean;
+    readonly skipHeartbeat: boolean;
     onopen: (event?: any) => void;
     onerror: (error?: any) => void;
     onmessage: (event: { data: any }) => void;
