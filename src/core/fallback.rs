@@ -115,26 +115,14 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             if let Some(f) = self.fallback.as_mut() {
                 f.timer = timer;
             }
-            self.health_check_ping();
+            // `ping(rtt => …)`: the answer ends the health check.
+            self.ping_for(PingTarget::FallbackHealthCheck);
         } else {
             if !self.primary_passed_health_check {
                 self.effects.push_back(Effect::RememberFallback);
             }
             self.log_with("transport", "established LongPoll fallback".into(), None);
         }
-    }
-
-    /// `ping(rtt => …)` of the health check.
-    fn health_check_ping(&mut self) {
-        let Some(id) = self.current.filter(|_| self.is_connected()) else {
-            return;
-        };
-        let r = self.make_ref();
-        let now = self.now;
-        if let Some(c) = self.conn_mut(id) {
-            c.pings.push((r, now, PingTarget::FallbackHealthCheck));
-        }
-        self.push(super::socket::heartbeat(r), None);
     }
 
     /// The primary answered the ping in time.

@@ -644,12 +644,19 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     /// arrives on the same connection.
     pub fn ping(&mut self, now: Time, cb: C) -> bool {
         self.now = now;
+        self.ping_for(PingTarget::User(cb))
+    }
+
+    /// Sends a ping whose answer goes to `target` (the user, or the fallback's health
+    /// check); `false` when not connected.
+    pub(crate) fn ping_for(&mut self, target: PingTarget<C>) -> bool {
         let Some(id) = self.current.filter(|_| self.is_connected()) else {
             return false;
         };
         let r = self.make_ref();
+        let now = self.now;
         if let Some(c) = self.conn_mut(id) {
-            c.pings.push((r, now, PingTarget::User(cb)));
+            c.pings.push((r, now, target));
         }
         self.push(heartbeat(r), None);
         true

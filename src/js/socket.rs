@@ -19,7 +19,7 @@ use crate::core::payload::Payload;
 use crate::core::serializer::{decode_binary, encode_binary_outgoing};
 use crate::core::socket::SocketOptions;
 use crate::web::timer::Timer;
-use crate::web::transport::{Handlers, Transport};
+use crate::web::transport::{self, Handlers, Transport};
 use crate::web::{decode_text, encode_text, url};
 
 use super::channel::Channel;
@@ -194,7 +194,7 @@ impl Shared {
                     .map(|(_, t, _)| t.object().clone());
                 drop(d);
                 if let Some(obj) = transport {
-                    close_object(&obj, code, &reason)?;
+                    transport::close(&obj, code, &reason)?;
                 }
                 Ok(())
             }
@@ -332,15 +332,12 @@ impl Shared {
     fn connect_transport(&self, conn: ConnId) -> Result<(), JsValue> {
         let d = self.driver.borrow();
         let ctor = d.opts.transport.clone();
-        let params = d.opts.params.evaluate();
-        let end_point = d.opts.end_point.clone();
-        let vsn = d.opts.vsn.clone();
         let auth = d.opts.auth_token.clone();
         let binary_type = d.opts.binary_type.clone();
         let timeout = d.opts.longpoller_timeout;
         drop(d);
         let attempt = (|| -> Result<Transport, JsValue> {
-            let url = url::end_point_url(&end_point, &params, &vsn)?;
+            let url = self.end_point_url()?;
             let protocols = match auth {
                 None => JsValue::UNDEFINED,
                 Some(token) => {
@@ -511,13 +508,19 @@ impl Shared {
                 .map_err(|e| error(&e.describe()))?
                 .into(),
         };
-        send_object(&obj, &frame)
+        transport::send(&obj, &frame)
     }
 
+    /// `endPointURL()`: params are evaluated (a user function may run) with no borrow held.
     pub(crate) fn end_point_url(&self) -> Result<String, JsValue> {
         let d = self.driver.borrow();
-        let params = d.opts.params.evaluate();
-        url::end_point_url(&d.opts.end_point, &params, &d.opts.vsn)
+        let (params, end_point, vsn) = (
+            d.opts.params.clone(),
+            d.opts.end_point.clone(),
+            d.opts.vsn.clone(),
+        );
+        drop(d);
+        url::end_point_url(&end_point, &params.evaluate(), &vsn)
     }
 }
 
@@ -535,20 +538,6 @@ fn storage_call(storage: &JsValue, method: &str, args: &[JsValue]) -> Option<JsV
         .ok()?;
     let args: Array = args.iter().collect();
     f.apply(storage, &args).ok()
-}
-
-fn send_object(obj: &JsValue, frame: &JsValue) -> Result<(), JsValue> {
-    let f: Function = Reflect::get(obj, &JsValue::from_str("send"))?.dyn_into()?;
-    f.call1(obj, frame).map(|_| ())
-}
-
-fn close_object(obj: &JsValue, code: Option<u16>, reason: &str) -> Result<(), JsValue> {
-    let f: Function = Reflect::get(obj, &JsValue::from_str("close"))?.dyn_into()?;
-    match code {
-        Some(c) => f.call2(obj, &JsValue::from(c), &JsValue::from_str(reason)),
-        None => f.call0(obj),
-    }
-    .map(|_| ())
 }
 
 /// `transportName(transport)`: "LongPoll" for ours, else the constructor's name.

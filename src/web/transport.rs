@@ -32,6 +32,21 @@ fn call_method(obj: &JsValue, name: &str, args: &Array) -> Result<JsValue, JsVal
     f.apply(obj, args)
 }
 
+/// `transport.send(data)` on a transport object. A free function: the driver calls it
+/// without holding its own state, since a transport may call back synchronously.
+pub fn send(obj: &JsValue, data: &JsValue) -> Result<(), JsValue> {
+    call_method(obj, "send", &Array::of1(data)).map(|_| ())
+}
+
+/// `close(code, reason)`, or `close()` without a code (spec §2.4 `Connection.close`).
+pub fn close(obj: &JsValue, code: Option<u16>, reason: &str) -> Result<(), JsValue> {
+    let args = match code {
+        Some(code) => Array::of2(&JsValue::from(code), &JsValue::from_str(reason)),
+        None => Array::new(),
+    };
+    call_method(obj, "close", &args).map(|_| ())
+}
+
 impl Transport {
     /// `new ctor(url, protocols)`, then `binaryType`, `timeout` and the handlers. A
     /// throwing constructor (e.g. an invalid URL) is returned as the error.
@@ -68,20 +83,6 @@ impl Transport {
     /// The transport object (`socket.conn`).
     pub fn object(&self) -> &JsValue {
         &self.obj
-    }
-
-    /// `transport.send(data)`.
-    pub fn send(&self, data: &JsValue) -> Result<(), JsValue> {
-        call_method(&self.obj, "send", &Array::of1(data)).map(|_| ())
-    }
-
-    /// `close(code, reason)`, or `close()` without a code (spec §2.4 `Connection.close`).
-    pub fn close(&self, code: Option<u16>, reason: &str) -> Result<(), JsValue> {
-        let args = match code {
-            Some(code) => Array::of2(&JsValue::from(code), &JsValue::from_str(reason)),
-            None => Array::new(),
-        };
-        call_method(&self.obj, "close", &args).map(|_| ())
     }
 
     /// `transport.skipHeartbeat` (LongPoll sets it).
