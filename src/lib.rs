@@ -7,7 +7,11 @@
 //!   the payload type and tested natively.
 //! - `web` (wasm32 only): the browser shell around WebSocket, fetch and one timer.
 //! - `js` (wasm32 only): the wasm-bindgen facade with phoenix.js's names.
+//! - `client` (wasm32, feature `rust-api`): the typed Rust API for Rust front ends, a second
+//!   driver of the same engine over the same browser shell.
 
+#[cfg(all(target_arch = "wasm32", feature = "rust-api"))]
+pub mod client;
 pub mod core;
 #[cfg(target_arch = "wasm32")]
 pub mod js;

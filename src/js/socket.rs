@@ -126,30 +126,14 @@ impl Shared {
                 Release::Push(k) => engine.release_push(k),
             }
         }
-        let next = engine.poll_timeout();
-        let active = match (next, driver.timer.as_mut()) {
-            (Some(at), Some(timer)) => {
-                timer.arm(at, now());
-                true
-            }
-            (Some(at), None) => {
-                let weak = self.me.clone();
-                let mut timer = Timer::new(move || {
-                    if let Some(shared) = weak.upgrade() {
-                        shared.on_timer();
-                    }
-                });
-                timer.arm(at, now());
-                driver.timer = Some(timer);
-                true
-            }
-            (None, timer) => {
-                if let Some(t) = timer {
-                    t.clear();
+        let weak = self.me.clone();
+        let active = Timer::arm_slot(&mut driver.timer, engine.poll_timeout(), now(), || {
+            Timer::new(move || {
+                if let Some(shared) = weak.upgrade() {
+                    shared.on_timer();
                 }
-                false
-            }
-        };
+            })
+        });
         let active = active || !driver.transports.is_empty();
         drop(driver);
         drop(engine);

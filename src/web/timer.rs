@@ -43,6 +43,28 @@ impl Timer {
         self.at = at;
     }
 
+    /// The one timer of a driver, kept in `slot`: armed for the engine's next deadline `at`
+    /// (made with `make` on first use), or cleared when there is none. Returns whether a
+    /// timeout is pending.
+    pub fn arm_slot(
+        slot: &mut Option<Timer>,
+        at: Option<f64>,
+        now: f64,
+        make: impl FnOnce() -> Timer,
+    ) -> bool {
+        match (at, slot.as_mut()) {
+            (Some(at), Some(timer)) => timer.arm(at, now),
+            (Some(at), None) => slot.insert(make()).arm(at, now),
+            (None, timer) => {
+                if let Some(t) = timer {
+                    t.clear();
+                }
+                return false;
+            }
+        }
+        true
+    }
+
     /// Clears the pending timeout, if any.
     pub fn clear(&mut self) {
         if let Some(id) = self.id.take() {
