@@ -78,6 +78,7 @@ check() {
 check rustfmt cargo fmt -p phoenix-wasm -p testserver -- --check
 check clippy-native cargo clippy --workspace --all-targets --features phoenix-wasm/json -- -D warnings
 check clippy-wasm32 cargo clippy --lib --target wasm32-unknown-unknown -- -D warnings
+check clippy-rust-api cargo clippy --target wasm32-unknown-unknown --features rust-api --lib --tests -- -D warnings
 
 # 1. The engine, serializer and test server, natively.
 layer native count_cargo cargo test --workspace --features phoenix-wasm/json
@@ -104,6 +105,13 @@ layer browser-chrome count_cargo wasm-pack test --headless --chrome \
   --chromedriver "$(command -v chromedriver)" --mode no-install . "${browser_tests[@]}"
 layer browser-firefox count_cargo wasm-pack test --headless --firefox \
   --geckodriver "$(command -v geckodriver)" --mode no-install . "${browser_tests[@]}"
+# The typed Rust API (feature rust-api, off in the npm build): its browser tests, and its
+# doc examples compiled for wasm32 (they need a browser to run, so they are `no_run`).
+layer rust-api-chrome count_cargo wasm-pack test --headless --chrome \
+  --chromedriver "$(command -v chromedriver)" --mode no-install . --test web_rust_api --features rust-api
+layer rust-api-firefox count_cargo wasm-pack test --headless --firefox \
+  --geckodriver "$(command -v geckodriver)" --mode no-install . --test web_rust_api --features rust-api
+layer rust-api-doc count_cargo cargo test --doc --target wasm32-unknown-unknown --features rust-api
 
 layer types count_tap node --test --test-reporter=tap tests/types/
 

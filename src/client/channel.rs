@@ -222,11 +222,10 @@ impl<T> Reply<T> {
     ///
     /// ```no_run
     /// # async fn f(channel: phoenix_wasm::client::Channel) -> Result<(), phoenix_wasm::client::PushError> {
-    /// #[derive(serde::Deserialize)]
-    /// struct Pong { n: u32 }
-    /// let pong: Pong = channel.push("ping", &serde_tuple(1)).decode().await?;
+    /// #[derive(serde::Serialize, serde::Deserialize)]
+    /// struct Ping { n: u32 }
+    /// let pong: Ping = channel.push("ping", &Ping { n: 1 }).decode().await?;
     /// # Ok(()) }
-    /// # fn serde_tuple(n: u32) -> (u32,) { (n,) }
     /// ```
     pub fn decode<U: DeserializeOwned>(mut self) -> Reply<U> {
         Reply {

@@ -30,24 +30,27 @@
 //! use serde::{Deserialize, Serialize};
 //!
 //! #[derive(Serialize)]
-//! struct Join<'a> { user_id: &'a str }
+//! struct JoinParams<'a> { user_id: &'a str }
+//! #[derive(Deserialize)]
+//! struct Joined { user_id: String }
 //! #[derive(Serialize, Deserialize, Debug)]
 //! struct Shout { body: String }
 //!
 //! async fn chat() -> Result<(), PushError> {
 //!     let socket = Socket::new("ws://localhost:4000/socket", SocketOptions::default())?;
 //!     socket.connect();
-//!     let channel = socket.channel("room:lobby", &Join { user_id: "ada" })?;
+//!     let channel = socket.channel("room:lobby", &JoinParams { user_id: "ada" })?;
 //!     let mut shouts = channel.on::<Shout>("shout"); // subscribe before joining
-//!     let reply: serde_json_like::Joined = channel.join().decode().await?;
-//!     channel.push("shout", &Shout { body: "hello".into() }).await?;
+//!     let joined: Joined = channel.join().decode().await?; // typed reply
+//!     assert_eq!(joined.user_id, "ada");
+//!     channel.push("shout", &Shout { body: "hello".into() }).await?; // raw reply
 //!     while let Some(Ok(shout)) = shouts.next().await {
-//!         web_sys_log(&shout.body);
+//!         web_sys_console_log(&shout.body);
 //!     }
 //!     Ok(())
 //! }
-//! # mod serde_json_like { #[derive(serde::Deserialize)] pub struct Joined { pub user_id: String } }
-//! # fn web_sys_log(_: &str) {}
+//! # fn web_sys_console_log(_: &str) {}
+//! // In a browser: wasm_bindgen_futures::spawn_local(async { chat().await.ok(); });
 //! ```
 //!
 //! A reply is decoded with [`Reply::decode`] into any `DeserializeOwned` type; without it

@@ -61,7 +61,7 @@ pub enum PresenceEvent<M> {
 /// let _ = channel.join().await;
 /// let mut events = presence.events();
 /// while let Some(ev) = events.next().await {
-///     if ev == PresenceEvent::Sync {
+///     if matches!(ev, PresenceEvent::Sync) {
 ///         for (user, metas) in presence.list() {
 ///             let _ = (user, metas.len());
 ///         }
