@@ -108,9 +108,9 @@ layer browser-firefox count_cargo wasm-pack test --headless --firefox \
 # The typed Rust API (feature rust-api, off in the npm build): its browser tests, and its
 # doc examples compiled for wasm32 (they need a browser to run, so they are `no_run`).
 layer rust-api-chrome count_cargo wasm-pack test --headless --chrome \
-  --chromedriver "$(command -v chromedriver)" --mode no-install . --test web_rust_api --features rust-api
+  --chromedriver "$(command -v chromedriver)" --mode no-install . --test web_rust_api --no-default-features --features rust-api
 layer rust-api-firefox count_cargo wasm-pack test --headless --firefox \
-  --geckodriver "$(command -v geckodriver)" --mode no-install . --test web_rust_api --features rust-api
+  --geckodriver "$(command -v geckodriver)" --mode no-install . --test web_rust_api --no-default-features --features rust-api
 layer rust-api-doc count_cargo cargo test --doc --target wasm32-unknown-unknown --features rust-api
 
 layer types count_tap node --test --test-reporter=tap tests/types/

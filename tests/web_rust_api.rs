@@ -23,7 +23,13 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
-mod web_common;
+/// The test server's base URL, fixed at build time (scripts/test.sh exports it). Not
+/// `web_common`: that module builds the JS facade, and this file also runs without it
+/// (`--no-default-features --features rust-api`, as a Rust front end builds).
+#[allow(clippy::option_env_unwrap)]
+fn base() -> &'static str {
+    option_env!("PHX_TEST_URL").expect("build with PHX_TEST_URL set to the test server's base URL")
+}
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -53,14 +59,14 @@ async fn control(what: &str) {
     // `no-cors`: the test page has another origin; the answer is not needed.
     let fetch =
         js_sys::Function::new_with_args("u", "return fetch(u, {method: 'POST', mode: 'no-cors'})");
-    let url = format!("{}/control/{what}", web_common::base());
+    let url = format!("{}/control/{what}", base());
     let p: js_sys::Promise = fetch.call1(&JsValue::NULL, &url.into()).unwrap().into();
     // The drop cuts the control request's own connection too: its failure is expected.
     let _ = JsFuture::from(p).await;
 }
 
 fn endpoint() -> String {
-    format!("{}/socket", web_common::base().replacen("http", "ws", 1))
+    format!("{}/socket", base().replacen("http", "ws", 1))
 }
 
 fn connected_socket(opts: SocketOptions) -> Socket {
