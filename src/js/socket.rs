@@ -174,7 +174,11 @@ impl Shared {
                 }
             }
         }
+        // 1.8.13+ reads `pageHidden` from `document.visibilityState` when the reconnect
+        // timer fires (spec §2.1), so a socket made in a hidden tab knows it is hidden.
+        let hidden = super::lifecycle::page_hidden();
         if let Ok(mut e) = self.engine.try_borrow_mut() {
+            e.set_page_hidden(hidden);
             e.handle_timeout(now());
         }
         if let Err(e) = self.drain() {
