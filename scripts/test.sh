@@ -97,7 +97,7 @@ fi
 export PHX_TEST_URL=$url
 
 # 2. Browser tests through wasm-pack in headless Chrome and Firefox.
-browser_tests=(--test web_payload --test web_socket --test web_presence --test web_longpoll --test web_presence_server --test web_faults)
+browser_tests=(--test web_payload --test web_socket --test web_presence --test web_longpoll --test web_presence_server --test web_faults --test web_improvements)
 # The runner's budget covers a whole test file; web_faults' 50 forced drops take ~18 s in
 # Firefox, which delays WebSocket reconnects after abnormal closes (~300 ms each).
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-60}

@@ -90,6 +90,9 @@ impl Payload for Raw {
     fn transport_error(_: &str) -> Self {
         Raw::Empty
     }
+    fn reason(_: &str) -> Self {
+        Raw::Empty
+    }
     fn reply(status: &str, response: Self) -> Self {
         Raw::Reply(status.to_owned(), Box::new(response))
     }

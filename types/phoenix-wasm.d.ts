@@ -107,12 +107,17 @@ export interface SocketConnectOption {
      * Sent as the WebSocket subprotocol `base64url.bearer.phx.<b64>` (and as the LongPoll
      * `X-Phoenix-AuthToken` header); a function is re-evaluated on every (re)connect (§2.5).
      * @types: `string` only; the function form exists since phoenix 1.8.9.
+     * phoenix-wasm: the function may return a Promise, awaited before every connect.
      */
-    authToken: string | (() => string);
+    authToken: string | (() => string | Promise<string>);
     /** Default `"arraybuffer"`, assigned to each transport instance. */
     binaryType: BinaryType;
-    /** Query params of the socket URL: an object or a function re-evaluated on every connect. Default `{}`. */
-    params: object | (() => object);
+    /**
+     * Query params of the socket URL: an object or a function re-evaluated on every connect.
+     * Default `{}`. phoenix-wasm: the function may return a Promise, awaited before every
+     * connect; a rejection fails that attempt (onError gets the reason) and the backoff retries.
+     */
+    params: object | (() => object | Promise<object>);
     /**
      * The transport class, default `WebSocket` (or `LongPoll` where there is none). Called as
      * `new transport(url, protocols)` (§2.1, §2.4).
@@ -154,6 +159,70 @@ export interface SocketConnectOption {
      * `sessionStorage`. Needs `getItem` / `setItem` (§2.1, §2.6); typed `object` as in @types.
      */
     sessionStorage: object;
+
+    // ---- phoenix-wasm's opt-in improvements: none of these exist in phoenix.js, and every
+    // ---- default keeps phoenix.js's behaviour (README "Beyond phoenix.js"). Optional even
+    // ---- in this interface, so a complete phoenix.js options object still type-checks.
+
+    /**
+     * Randomizes reconnect delays so clients do not all come back at once after a server
+     * deploy: `"full"` waits a uniform share of `reconnectAfterMs(tries)`; `"decorrelated"`
+     * waits between `reconnectAfterMs(1)` and 3× the previous delay, capped by the schedule.
+     * Default: none (exactly the schedule).
+     */
+    reconnectJitter?: "full" | "decorrelated";
+    /**
+     * When set, a reconnect due while the page is hidden happens after a random delay below
+     * this many ms (instead of waiting for the page to become visible, phoenix.js's behaviour).
+     */
+    hiddenReconnectDeferMs?: number;
+    /** How long to wait for a heartbeat reply, in ms. Default: `heartbeatIntervalMs`. */
+    heartbeatTimeoutMs?: number;
+    /**
+     * On the window's `online` event, probe an open connection with a heartbeat at once (it is
+     * replaced if no reply comes within `heartbeatTimeoutMs`) and run a pending reconnect now.
+     */
+    probeOnOnline?: boolean;
+    /** Most messages kept in the send buffer while disconnected. Default: unbounded. `0` buffers nothing. */
+    sendBufferLimit?: number;
+    /**
+     * Most pushes kept per channel while it is not joined. Default: unbounded. A dropped push
+     * receives `"error"` with `{reason: "buffer_full"}` at once.
+     */
+    pushBufferLimit?: number;
+    /** What a full buffer drops: the `"oldest"` entry (default) or the `"newest"` one. */
+    bufferDropPolicy?: "oldest" | "newest";
+    /**
+     * Makes pushes awaitable: `await channel.join()` / `await channel.push(…)` resolve with the
+     * `"ok"` response and reject with a {@link PushError} on `"error"` or `"timeout"`;
+     * `receive` keeps working on the same push. Default: off (a push is not a thenable).
+     */
+    awaitablePushes?: boolean;
+}
+
+/** What an `onHeartbeat` callback is told (phoenix-wasm). */
+export type HeartbeatStatus = "sent" | "ok" | "error" | "timeout" | "disconnected";
+
+/** `socket.stats()` (phoenix-wasm). */
+export interface SocketStats {
+    /** The last measured round trip (a heartbeat reply or `ping`) in ms; `null` before any. */
+    rttMs: number | null;
+    /** Reconnect attempts, by what caused them. */
+    reconnects: { close: number; heartbeatTimeout: number; visibility: number; online: number; total: number };
+    /** Messages waiting now: in the send buffer, and in the channels' push buffers. */
+    buffered: { send: number; push: number };
+    /** Messages dropped by full buffers so far (see `sendBufferLimit`, `pushBufferLimit`). */
+    dropped: { send: number; push: number };
+}
+
+/**
+ * How an awaited push fails (phoenix-wasm, with `awaitablePushes`): an `Error` named
+ * `"PushError"` carrying the reply's status and response.
+ */
+export interface PushError extends Error {
+    name: "PushError";
+    status: "error" | "timeout";
+    response: any;
 }
 
 /**
@@ -181,6 +250,17 @@ declare class Push {
      * @types: `PushStatus` only; the runtime matches any status string a server replies with.
      */
     receive(status: PushStatus | (string & {}), callback: (response?: any) => any): this;
+
+    /**
+     * phoenix-wasm, with the socket option `awaitablePushes`: resolves with the first `"ok"`
+     * response, rejects with a {@link PushError} on `"error"` or `"timeout"`. Without the
+     * option this is `undefined` at runtime and `await push` gives the push itself, as in
+     * phoenix.js.
+     */
+    then<TResult1 = any, TResult2 = never>(
+        onfulfilled?: ((response: any) => TResult1 | PromiseLike<TResult1>) | null,
+        onrejected?: ((reason: PushError) => TResult2 | PromiseLike<TResult2>) | null,
+    ): PromiseLike<TResult1 | TResult2>;
 }
 
 /** A channel on a topic; create it with `socket.channel(topic, params)` (§3). */
@@ -189,7 +269,7 @@ export declare class Channel {
      * Direct construction does not register the channel in `socket.channels` (§3.1).
      * @types: `socket?` is optional; the runtime throws without a socket (§10.2.3).
      */
-    constructor(topic: string, params: object | (() => object) | undefined, socket: Socket);
+    constructor(topic: string, params: object | (() => object | Promise<object>) | undefined, socket: Socket);
 
     state: ChannelState;
     topic: string;
@@ -292,8 +372,10 @@ export declare class Socket {
     /**
      * Creates a channel (not deduplicated) (§2.3).
      * @types: params must be an object; a function is re-evaluated on every (re)join (§10.2.8).
+     * phoenix-wasm: the function may return a Promise, awaited before every (re)join; a
+     * rejection is the join's `"error"` reply and the rejoin backoff retries.
      */
-    channel(topic: string, chanParams?: object | (() => object)): Channel;
+    channel(topic: string, chanParams?: object | (() => object | Promise<object>)): Channel;
     /**
      * Sends `{topic, event, payload, ref, join_ref}` now, or buffers it until open (§2.3).
      * @types: one parameter; 1.8.16 takes the sending channel as an optional 2nd one (§10.2.8).
@@ -328,6 +410,14 @@ export declare class Socket {
      * @types: the message is typed `object`; it is `{join_ref, ref, topic, event, payload}`.
      */
     onMessage(callback: (message: PhoenixMessage) => void | Promise<void>): MessageRef;
+
+    /**
+     * phoenix-wasm: runs on heartbeat events with `(status, latencyMs)`; the latency comes
+     * with `"ok"` and `"error"` replies. Returns a ref for `off`.
+     */
+    onHeartbeat(callback: (status: HeartbeatStatus, latencyMs?: number) => void): MessageRef;
+    /** phoenix-wasm: round trip, reconnects by cause, buffered and dropped counts. */
+    stats(): SocketStats;
 
     makeRef(): MessageRef;
     /** Removes socket callbacks by the refs `onOpen` / `onClose` / `onError` / `onMessage` returned. */

@@ -301,6 +301,15 @@ impl Shared {
             // No LongPoll fallback in the Rust API: the engine only asks for these after
             // `connect_with_fallback`, which this driver never calls.
             Effect::SwitchToFallback | Effect::RememberFallback => {}
+            // Channel params here are serde values turned into plain JS objects, never
+            // Promises, so there is nothing to wait for: send them as they are.
+            Effect::AwaitPayload {
+                push,
+                ref_,
+                pending,
+            } => {
+                let _ = self.call(|e| e.resolve_payload(push, ref_, now(), Ok(pending)));
+            }
         }
     }
 

@@ -390,11 +390,35 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             self.push_send(p, now);
         } else {
             self.push_start_timeout(p);
-            if let Some(c) = self.channel_slab.get_mut(ch) {
-                c.push_buffer.push(p);
-            }
+            self.buffer_push(ch, p);
         }
         Ok(p)
+    }
+
+    /// Adds `p` to the channel's `pushBuffer`. With a `pushBufferLimit` (issue #11) a full
+    /// buffer drops the oldest push or the new one (`bufferDropPolicy`): the dropped push
+    /// receives `"error"` with `{reason: "buffer_full"}` at once instead of timing out.
+    fn buffer_push(&mut self, ch: ChannelKey, p: PushKey) {
+        let limits = self.opts.buffer_limits;
+        let Some(c) = self.channel_slab.get_mut(ch) else {
+            return;
+        };
+        let full = limits.push.is_some_and(|l| c.push_buffer.len() >= l);
+        let dropped = if !full {
+            c.push_buffer.push(p);
+            None
+        } else if limits.policy == super::stats::DropPolicy::Newest || c.push_buffer.is_empty() {
+            Some(p)
+        } else {
+            let oldest = c.push_buffer.remove(0);
+            c.push_buffer.push(p);
+            Some(oldest)
+        };
+        if let Some(d) = dropped {
+            self.dropped_push = self.dropped_push.saturating_add(1);
+            self.push_trigger(d, "error", P::reason("buffer_full"));
+            self.maybe_free_push(d);
+        }
     }
 
     /// `channel.on(event, cb)`: returns the binding ref.

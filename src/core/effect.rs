@@ -41,6 +41,13 @@ pub enum Effect<P, C> {
     /// Remember the fallback for the next page load:
     /// `sessionStorage["phx:fallback:LongPoll"] = "true"`.
     RememberFallback,
+    /// Await `pending` (a Promise returned by async channel params, issue #11), then call
+    /// `Socket::resolve_payload(push, ref_, …)` with its value or rejection.
+    AwaitPayload {
+        push: PushKey,
+        ref_: super::message::Ref,
+        pending: P,
+    },
     /// Call the logger with `(kind, msg, data)` (spec §2.8). Only emitted when the socket
     /// has a logger.
     Log {
@@ -100,4 +107,10 @@ pub enum Callback<P, C> {
     Ping { callback: C, rtt: f64 },
     /// The `disconnect(callback)` callback, after teardown.
     Done(C),
+    /// An `onHeartbeat` callback: `cb(status, latencyMs)`; the latency only with replies.
+    Heartbeat {
+        callback: C,
+        status: super::heartbeat::HeartbeatStatus,
+        latency: Option<f64>,
+    },
 }

@@ -76,6 +76,12 @@ impl Payload for Value {
         Value::Object(map)
     }
 
+    fn reason(reason: &str) -> Self {
+        let mut map = Map::new();
+        map.insert("reason".to_owned(), Value::from(reason));
+        Value::Object(map)
+    }
+
     fn reply(status: &str, response: Self) -> Self {
         let mut map = Map::new();
         map.insert("status".to_owned(), Value::from(status));

@@ -17,6 +17,8 @@
 pub mod channel;
 pub mod effect;
 pub mod fallback;
+pub mod heartbeat;
+pub mod jitter;
 pub mod longpoll;
 pub mod message;
 pub mod payload;
@@ -25,14 +27,18 @@ pub mod push;
 pub mod serializer;
 pub mod slab;
 pub mod socket;
+pub mod stats;
 pub mod timer;
 
 pub use channel::{ChannelError, ChannelStatus};
 pub use effect::{BindingCallback, Callback, ChannelKey, ConnId, Effect, PushKey};
+pub use heartbeat::HeartbeatStatus;
+pub use jitter::Jitter;
 pub use message::{Message, Outgoing, Ref};
 pub use payload::Payload;
 pub use push::{PushRef, Received};
 pub use socket::{ReadyState, Socket, SocketOptions};
+pub use stats::{BufferLimits, DropPolicy, Stats};
 
 #[cfg(feature = "json")]
 pub mod json;

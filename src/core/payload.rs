@@ -14,6 +14,9 @@ pub trait Payload: Clone + core::fmt::Debug {
     fn string(s: &str) -> Self;
     /// `{source: "transport", reason}`: the `phx_error` payload of transport errors (spec §2.4).
     fn transport_error(reason: &str) -> Self;
+    /// `{reason}`: the response of a push the client failed itself (issue #11: a push
+    /// dropped from a full buffer).
+    fn reason(reason: &str) -> Self;
     /// `{status, response}`: the reply envelope, also synthesised for timeouts (spec §4).
     fn reply(status: &str, response: Self) -> Self;
     /// `payload.status` of a reply when it is a string; `None` otherwise.
@@ -31,5 +34,13 @@ pub trait Payload: Clone + core::fmt::Debug {
     /// not functions are sent as they are (the same object, so later mutations are sent).
     fn evaluate(&self) -> Self {
         self.clone()
+    }
+
+    /// An evaluated value that is not ready yet (a Promise from async channel params,
+    /// issue #11): the engine asks the driver to await it ([`Effect::AwaitPayload`]).
+    ///
+    /// [`Effect::AwaitPayload`]: super::effect::Effect::AwaitPayload
+    fn is_pending(&self) -> bool {
+        false
     }
 }

@@ -2,7 +2,7 @@
 //! receive hooks that persist across rejoins.
 
 use super::channel::{BindingEvent, EventName, Handler};
-use super::effect::{ChannelKey, PushKey};
+use super::effect::{ChannelKey, Effect, PushKey};
 use super::message::{Outgoing, Ref};
 use super::payload::Payload;
 use super::slab::Key;
@@ -132,6 +132,20 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             push.payload.evaluate(),
             push.ref_.get(),
         );
+        if payload.is_pending() {
+            if let Some(r) = ref_ {
+                self.effects.push_back(Effect::AwaitPayload {
+                    push: p,
+                    ref_: r,
+                    pending: payload,
+                });
+            }
+            return;
+        }
+        self.push_message(ch, event, payload, ref_);
+    }
+
+    fn push_message(&mut self, ch: ChannelKey, event: String, payload: P, ref_: Option<Ref>) {
         let Some(c) = self.channel_slab.get(ch) else {
             return;
         };
@@ -143,6 +157,26 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             payload,
         };
         self.push(message, Some(ch));
+    }
+
+    /// The driver awaited a pending payload (async channel params, issue #11): the push
+    /// goes out now with the value, unless it was resent, answered or timed out meanwhile
+    /// (its timeout started before the wait, as phoenix.js starts it before `send`). A
+    /// rejection reaches the push as an `"error"` reply with the rejection as response, so
+    /// a join retries through `rejoinAfterMs` like any join error.
+    pub fn resolve_payload(&mut self, p: PushKey, r: Ref, now: f64, result: Result<P, P>) {
+        self.now = now;
+        let Some(push) = self.pushes.get(p) else {
+            return;
+        };
+        if push.ref_.get() != Some(r) || push.received.is_some() {
+            return;
+        }
+        let (ch, event) = (push.channel, push.event.clone());
+        match result {
+            Ok(payload) => self.push_message(ch, event, payload, Some(r)),
+            Err(reason) => self.push_trigger(p, "error", reason),
+        }
     }
 
     /// `push.resend(timeout)`: `reset()` then `send()`.

@@ -445,6 +445,9 @@ mod tests {
         fn transport_error(reason: &str) -> Self {
             P::Str(reason.to_owned())
         }
+        fn reason(reason: &str) -> Self {
+            P::Str(reason.to_owned())
+        }
         fn reply(status: &str, response: Self) -> Self {
             P::Reply(status.to_owned(), Box::new(response))
         }

@@ -9,13 +9,15 @@ use std::rc::Rc;
 
 use super::channel::{ChannelState, ChannelStatus};
 use super::effect::{Callback, ChannelKey, ConnId, Effect, PushKey};
+use super::jitter::{jittered, seeded, Jitter, Random};
 use super::message::{events, Message, Outgoing, Ref, RefCounter};
 use super::payload::Payload;
 use super::push::PushState;
 use super::slab::Slab;
+use super::stats::{BufferLimits, DropPolicy, ReconnectCause, Reconnects, Stats};
 use super::timer::{
-    default_reconnect_after_ms, default_rejoin_after_ms, Backoff, Schedule, Time, TimerHandle,
-    TimerQueue,
+    default_reconnect_after_ms, default_rejoin_after_ms, sanitize_delay, Backoff, Schedule, Time,
+    TimerHandle, TimerQueue,
 };
 
 /// phoenix.js `DEFAULT_TIMEOUT` (spec §1.3).
@@ -48,6 +50,21 @@ pub struct SocketOptions {
     pub rejoin_after_ms: Schedule,
     /// Whether a logger is set; log effects are only built when it is.
     pub logger: bool,
+
+    // Opt-in improvements (issue #11); the defaults are phoenix.js's behaviour.
+    /// `reconnectJitter`: randomize reconnect delays under the schedule.
+    pub reconnect_jitter: Jitter,
+    /// `hiddenReconnectDeferMs`: reconnect while the page is hidden, after a random delay
+    /// below this many ms, instead of waiting for the page to become visible (spec §2.7).
+    pub hidden_reconnect_defer_ms: Option<f64>,
+    /// `heartbeatTimeoutMs`: how long to wait for a heartbeat reply (default: the interval).
+    pub heartbeat_timeout_ms: Option<f64>,
+    /// `probeOnOnline`: probe with a heartbeat when the browser reports `online`.
+    pub probe_on_online: bool,
+    /// `sendBufferLimit`, `pushBufferLimit`, `bufferDropPolicy`.
+    pub buffer_limits: BufferLimits,
+    /// Random numbers in `[0, 1)` for the jitter: `Math.random` in the browser.
+    pub random: Random,
 }
 
 impl Default for SocketOptions {
@@ -58,6 +75,12 @@ impl Default for SocketOptions {
             reconnect_after_ms: Box::new(default_reconnect_after_ms),
             rejoin_after_ms: Box::new(default_rejoin_after_ms),
             logger: false,
+            reconnect_jitter: Jitter::None,
+            hidden_reconnect_defer_ms: None,
+            heartbeat_timeout_ms: None,
+            probe_on_online: false,
+            buffer_limits: BufferLimits::default(),
+            random: seeded(0x5EED),
         }
     }
 }
@@ -143,6 +166,8 @@ pub(crate) enum TimerKey {
     Teardown(u32),
     /// `fallbackTimer` (spec §2.6).
     Fallback,
+    /// A reconnect deferred at random while the page is hidden (`hiddenReconnectDeferMs`).
+    HiddenReconnect,
 }
 
 /// The socket engine. `P` is the payload type, `C` the driver's callback handle (a JS
@@ -158,6 +183,7 @@ pub struct Socket<P, C> {
     pub(crate) on_close: Vec<(Ref, StateHook<C>)>,
     pub(crate) on_error: Vec<(Ref, StateHook<C>)>,
     pub(crate) on_message: Vec<(Ref, StateHook<C>)>,
+    pub(crate) on_heartbeat: Vec<(Ref, C)>,
 
     pub(crate) channels: Vec<ChannelKey>,
     pub(crate) channel_slab: Slab<ChannelState<C>>,
@@ -174,9 +200,18 @@ pub struct Socket<P, C> {
     pub(crate) close_was_clean: bool,
     pub(crate) established_connections: u32,
     pub(crate) reconnect: Backoff,
-    heartbeat_timer: Option<TimerHandle>,
-    heartbeat_timeout_timer: Option<TimerHandle>,
+    pub(crate) heartbeat_timer: Option<TimerHandle>,
+    pub(crate) heartbeat_timeout_timer: Option<TimerHandle>,
     pub(crate) pending_heartbeat_ref: Option<Ref>,
+    /// When the pending heartbeat was sent, for its latency.
+    pub(crate) heartbeat_sent_at: Time,
+    /// The last measured round trip (`stats().rttMs`).
+    pub(crate) rtt_ms: Option<f64>,
+    /// Why the current reconnect cycle started (for `stats().reconnects`).
+    pub(crate) reconnect_cause: ReconnectCause,
+    pub(crate) reconnects: Reconnects,
+    pub(crate) dropped_send: u64,
+    pub(crate) dropped_push: u64,
     pub(crate) page_hidden: bool,
     awaiting_connection_on_page_show: Option<u64>,
     visibility_connection: Option<ConnId>,
@@ -201,6 +236,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             on_close: Vec::new(),
             on_error: Vec::new(),
             on_message: Vec::new(),
+            on_heartbeat: Vec::new(),
             channels: Vec::new(),
             channel_slab: Slab::default(),
             pushes: Slab::default(),
@@ -217,6 +253,12 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             heartbeat_timer: None,
             heartbeat_timeout_timer: None,
             pending_heartbeat_ref: None,
+            heartbeat_sent_at: 0.0,
+            rtt_ms: None,
+            reconnect_cause: ReconnectCause::Close,
+            reconnects: Reconnects::default(),
+            dropped_send: 0,
+            dropped_push: 0,
             page_hidden: false,
             awaiting_connection_on_page_show: None,
             visibility_connection: None,
@@ -297,6 +339,8 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     pub fn handle_close(&mut self, conn: ConnId, now: Time, event: P) {
         self.now = now;
         let current = self.current == Some(conn);
+        let had_heartbeats =
+            current && (self.heartbeat_timer.is_some() || self.heartbeat_timeout_timer.is_some());
         let Some(c) = self.conn_mut(conn) else { return };
         c.ready_state = ReadyState::Closed;
         if !current || c.close_handled {
@@ -307,8 +351,12 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         let closed_by_us = c.closing;
         self.log_with("transport", "close".into(), Some(event.clone()));
         self.clear_heartbeats();
+        if had_heartbeats {
+            self.heartbeat_event(super::heartbeat::HeartbeatStatus::Disconnected, None);
+        }
         self.trigger_chan_error("connection_closed", conn);
         if self.current == Some(conn) && !closed_by_us && !self.close_was_clean {
+            self.reconnect_cause = ReconnectCause::Close;
             self.schedule_reconnect();
         }
         for cb in self.user_hooks(&self.on_close) {
@@ -356,9 +404,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         }
         let msg_ref = msg.ref_.as_deref().and_then(Ref::parse);
         if msg_ref.is_some() && msg_ref == self.pending_heartbeat_ref {
-            self.clear_heartbeats();
-            let at = self.now + self.opts.heartbeat_interval_ms;
-            self.heartbeat_timer = Some(self.timers.arm(at, TimerKey::Heartbeat));
+            self.heartbeat_replied(&msg.payload);
         }
         if self.opts.logger {
             let mut line = msg.payload.reply_status().unwrap_or_default();
@@ -405,10 +451,11 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             }
         }
         match ping {
-            Some((_, start, PingTarget::User(cb))) => self.callback(Callback::Ping {
-                callback: cb,
-                rtt: self.now - start,
-            }),
+            Some((_, start, PingTarget::User(cb))) => {
+                let rtt = self.now - start;
+                self.rtt_ms = Some(rtt);
+                self.callback(Callback::Ping { callback: cb, rtt })
+            }
             Some((_, _, PingTarget::FallbackHealthCheck)) => self.fallback_health_check_passed(),
             None => {}
         }
@@ -422,6 +469,15 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             self.current = None;
         }
         self.conns.retain(|c| c.id != conn);
+    }
+
+    /// Whether `conn` is still the connection the socket waits to open: the driver asks
+    /// before creating a transport whose URL needed async params (issue #11).
+    pub fn connection_pending(&self, conn: ConnId) -> bool {
+        self.current == Some(conn)
+            && self
+                .conn(conn)
+                .is_some_and(|c| c.ready_state == ReadyState::Connecting && !c.ended)
     }
 
     /// The driver's latest reading of `transport.bufferedAmount`, used by teardown.
@@ -486,6 +542,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         ] {
             list.retain(|(r, _)| !refs.contains(r));
         }
+        self.on_heartbeat.retain(|(r, _)| !refs.contains(r));
     }
 
     /// `connectionState()`: `"connecting" | "open" | "closing" | "closed"`.
@@ -634,8 +691,35 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         }
         if self.is_connected() {
             self.send(data, channel);
-        } else {
-            self.send_buffer.push((data, channel));
+            return;
+        }
+        let limits = self.opts.buffer_limits;
+        if let Some(limit) = limits.send.filter(|&l| self.send_buffer.len() >= l) {
+            self.dropped_send = self.dropped_send.saturating_add(1);
+            self.log_with("push", "send buffer full: message dropped".into(), None);
+            if limits.policy == DropPolicy::Newest || limit == 0 {
+                return;
+            }
+            self.send_buffer.remove(0);
+        }
+        self.send_buffer.push((data, channel));
+    }
+
+    /// `socket.stats()` (issue #11): round trip, reconnects by cause, buffered and
+    /// dropped counts.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            rtt_ms: self.rtt_ms,
+            reconnects: self.reconnects,
+            buffered_send: self.send_buffer.len(),
+            buffered_push: self
+                .channels
+                .iter()
+                .filter_map(|&k| self.channel_slab.get(k))
+                .map(|c| c.push_buffer.len())
+                .sum(),
+            dropped_send: self.dropped_send,
+            dropped_push: self.dropped_push,
         }
     }
 
@@ -794,7 +878,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     }
 
     /// `connection.close(code, reason)`: marks it closing; its later errors are ignored.
-    fn close_conn(&mut self, id: ConnId, code: Option<u16>, reason: String) {
+    pub(crate) fn close_conn(&mut self, id: ConnId, code: Option<u16>, reason: String) {
         if let Some(c) = self.conn_mut(id) {
             c.closing = true;
             if c.ready_state != ReadyState::Closed {
@@ -912,62 +996,6 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         }
     }
 
-    // ------------------------------------------------------------------- heartbeats
-
-    /// `resetHeartbeat()`: LongPoll (`skipHeartbeat`) has none.
-    fn reset_heartbeat(&mut self) {
-        let skip = self
-            .current
-            .and_then(|id| self.conn(id))
-            .is_some_and(|c| c.skip_heartbeat);
-        if skip {
-            return;
-        }
-        self.clear_heartbeats();
-        let at = self.now + self.opts.heartbeat_interval_ms;
-        self.heartbeat_timer = Some(self.timers.arm(at, TimerKey::Heartbeat));
-    }
-
-    /// `clearHeartbeats()`: both timers, and the pending ref (1.8.16).
-    fn clear_heartbeats(&mut self) {
-        self.heartbeat_timer = None;
-        self.heartbeat_timeout_timer = None;
-        self.pending_heartbeat_ref = None;
-    }
-
-    /// `sendHeartbeat()`.
-    fn send_heartbeat(&mut self) {
-        if self.pending_heartbeat_ref.is_some() && !self.is_connected() {
-            return;
-        }
-        let r = self.make_ref();
-        self.pending_heartbeat_ref = Some(r);
-        self.push(heartbeat(r), None);
-        let at = self.now + self.opts.heartbeat_interval_ms;
-        self.heartbeat_timeout_timer = Some(self.timers.arm(at, TimerKey::HeartbeatTimeout));
-    }
-
-    /// `heartbeatTimeout()` (1.8.16 order, spec §2.4): close with 1000 "heartbeat timeout",
-    /// error the channels, reconnect through the backoff.
-    fn heartbeat_timeout(&mut self) {
-        if self.pending_heartbeat_ref.is_none() {
-            return;
-        }
-        self.pending_heartbeat_ref = None;
-        self.log_with(
-            "transport",
-            "heartbeat timeout. Attempting to re-establish connection".into(),
-            None,
-        );
-        self.close_was_clean = false;
-        let Some(id) = self.current else { return };
-        self.close_conn(id, Some(WS_CLOSE_NORMAL), "heartbeat timeout".into());
-        if self.current == Some(id) {
-            self.trigger_chan_error("heartbeat_timeout", id);
-        }
-        self.teardown_and(AfterTeardown::ScheduleReconnect);
-    }
-
     // -------------------------------------------------------------------- reconnect
 
     fn reconnect_reset(&mut self) {
@@ -981,9 +1009,21 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         }
     }
 
-    /// `reconnectTimer.scheduleTimeout()`.
+    /// `reconnectTimer.scheduleTimeout()`, with the opt-in jitter.
     pub(crate) fn schedule_reconnect(&mut self) {
-        let delay = self.reconnect.next_delay(&*self.opts.reconnect_after_ms);
+        let scheduled = self.reconnect.next_delay(&*self.opts.reconnect_after_ms);
+        let delay = match self.opts.reconnect_jitter {
+            Jitter::None => scheduled,
+            jitter => {
+                let first = match jitter {
+                    Jitter::Decorrelated => sanitize_delay((self.opts.reconnect_after_ms)(1)),
+                    _ => 0.0,
+                };
+                let r = (self.opts.random)();
+                jittered(jitter, scheduled, first, self.reconnect.last_delay, r)
+            }
+        };
+        self.reconnect.last_delay = delay;
         let at = self.now + delay;
         self.reconnect.armed = Some(self.timers.arm(at, TimerKey::Reconnect));
     }
@@ -991,6 +1031,15 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     /// The reconnect timer fired (spec §2.4 "Reconnect").
     fn reconnect_fired(&mut self) {
         self.reconnect.tries = self.reconnect.tries.saturating_add(1);
+        if let Some(max) = self
+            .opts
+            .hidden_reconnect_defer_ms
+            .filter(|_| self.page_hidden)
+        {
+            let at = self.now + max * (self.opts.random)().clamp(0.0, 1.0);
+            self.reconnect.armed = Some(self.timers.arm(at, TimerKey::HiddenReconnect));
+            return;
+        }
         if self.page_hidden {
             if self.opts.logger {
                 self.effects.push_back(Effect::Log {
@@ -1009,7 +1058,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
 
     /// `teardownAndReconnect(fn)` (1.8.16): `fn` is skipped if the clock moved or the
     /// connection was ended meanwhile.
-    fn teardown_and(&mut self, then: AfterTeardown<C>) {
+    pub(crate) fn teardown_and(&mut self, then: AfterTeardown<C>) {
         self.teardown(then, None, String::new());
     }
 
@@ -1117,6 +1166,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             AfterTeardown::Callback(cb) => self.callback(Callback::Done(cb)),
             AfterTeardown::Connect => {
                 if still_wanted {
+                    self.reconnects.count(self.reconnect_cause);
                     self.connect(self.now);
                 }
             }
@@ -1127,6 +1177,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             }
             AfterTeardown::VisibilityConnect => {
                 if still_wanted {
+                    self.reconnects.count(ReconnectCause::Visibility);
                     self.connect(self.now);
                     self.visibility_connection = self.current;
                 }
@@ -1153,7 +1204,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
 
     fn timer_is_live(&self, handle: TimerHandle, key: TimerKey) -> bool {
         let current = match key {
-            TimerKey::Reconnect => self.reconnect.armed,
+            TimerKey::Reconnect | TimerKey::HiddenReconnect => self.reconnect.armed,
             TimerKey::Heartbeat => self.heartbeat_timer,
             TimerKey::HeartbeatTimeout => self.heartbeat_timeout_timer,
             TimerKey::Rejoin(ch) => self.channel_slab.get(ch).and_then(|c| c.rejoin.armed),
@@ -1173,6 +1224,10 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             TimerKey::Reconnect => {
                 self.reconnect.armed = None;
                 self.reconnect_fired();
+            }
+            TimerKey::HiddenReconnect => {
+                self.reconnect.armed = None;
+                self.teardown_and(AfterTeardown::Connect);
             }
             TimerKey::Heartbeat => {
                 self.heartbeat_timer = None;

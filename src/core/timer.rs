@@ -57,6 +57,8 @@ pub struct Backoff {
     pub tries: u32,
     /// The current arming, if any.
     pub armed: Option<TimerHandle>,
+    /// The delay of the last arming since the last reset (decorrelated jitter reads it).
+    pub last_delay: f64,
 }
 
 impl Backoff {
@@ -64,6 +66,7 @@ impl Backoff {
     pub fn reset(&mut self) {
         self.tries = 0;
         self.armed = None;
+        self.last_delay = 0.0;
     }
 
     /// The delay of the next `scheduleTimeout()`: `timerCalc(tries + 1)`.

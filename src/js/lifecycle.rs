@@ -66,6 +66,11 @@ pub(crate) fn install(shared: &Rc<Shared>) {
     listen(shared, &window, "visibilitychange", |s| {
         s.page_event(PageEvent::Visibility)
     });
+    if shared.driver.borrow().opts.probe_on_online {
+        listen(shared, &window, "online", |s| {
+            s.page_event(PageEvent::Online)
+        });
+    }
     if let Some(document) = global("document") {
         listen(shared, &document, "resume", |s| {
             s.page_event(PageEvent::Visibility)
@@ -84,6 +89,8 @@ pub(crate) enum PageEvent {
     Hide,
     Show,
     Visibility,
+    /// `online` (opt-in `probeOnOnline`, issue #11).
+    Online,
 }
 
 impl Shared {
@@ -94,6 +101,7 @@ impl Shared {
                 PageEvent::Hide => engine.handle_pagehide(now),
                 PageEvent::Show => engine.handle_pageshow(now),
                 PageEvent::Visibility => engine.handle_visibility_change(now, page_hidden()),
+                PageEvent::Online => engine.handle_online(now),
             }
         }
         let _ = self.drain();

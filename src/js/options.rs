@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::core::socket::{DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_TIMEOUT};
+use crate::core::{BufferLimits, DropPolicy, Jitter};
 
 /// The driver's share of the options; the engine's share is built by `engine_options`.
 pub(crate) struct Options {
@@ -31,6 +32,15 @@ pub(crate) struct Options {
     pub vsn: String,
     pub encode: Option<Function>,
     pub decode: Option<Function>,
+
+    // Opt-in improvements (issue #11), off by default.
+    pub reconnect_jitter: Jitter,
+    pub hidden_reconnect_defer_ms: Option<f64>,
+    pub heartbeat_timeout_ms: Option<f64>,
+    pub probe_on_online: bool,
+    pub buffer_limits: BufferLimits,
+    /// `awaitablePushes`: pushes are thenables (`await channel.push(…)`).
+    pub awaitable_pushes: bool,
 }
 
 fn type_error(msg: &str) -> JsValue {
@@ -69,6 +79,47 @@ fn function(opts: &JsValue, name: &str) -> Result<Option<Function>, JsValue> {
             m.push_str(" must be a function");
             type_error(&m)
         }),
+    }
+}
+
+/// `opts[name]` when present (not `undefined`/`null`): a count (a non-negative integer).
+/// Limits are not read with phoenix.js's falsy fallback, so that `0` means "buffer nothing".
+fn limit(opts: &JsValue, name: &str) -> Result<Option<usize>, JsValue> {
+    if !opts.is_object() {
+        return Ok(None);
+    }
+    let v = Reflect::get(opts, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
+    }
+    match v.as_f64() {
+        Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= 4_294_967_295.0 => Ok(Some(n as usize)),
+        _ => {
+            let mut m = String::from(name);
+            m.push_str(" must be a non-negative integer");
+            Err(type_error(&m))
+        }
+    }
+}
+
+/// `opts[name]` when truthy: one of `choices`, else a `TypeError` listing them.
+fn choice(opts: &JsValue, name: &str, choices: &[&str]) -> Result<Option<usize>, JsValue> {
+    let Some(v) = get(opts, name) else {
+        return Ok(None);
+    };
+    let s = v.as_string().unwrap_or_default();
+    match choices.iter().position(|c| *c == s) {
+        Some(i) => Ok(Some(i)),
+        None => {
+            let mut m = String::from(name);
+            m.push_str(" must be one of");
+            for (i, c) in choices.iter().enumerate() {
+                m.push_str(if i == 0 { " \"" } else { ", \"" });
+                m.push_str(c);
+                m.push('"');
+            }
+            Err(type_error(&m))
+        }
     }
 }
 
@@ -146,6 +197,29 @@ impl Options {
             vsn,
             encode: function(opts, "encode")?,
             decode: function(opts, "decode")?,
+            reconnect_jitter: match choice(opts, "reconnectJitter", &["full", "decorrelated"])? {
+                None => Jitter::None,
+                Some(0) => Jitter::Full,
+                Some(_) => Jitter::Decorrelated,
+            },
+            hidden_reconnect_defer_ms: match get(opts, "hiddenReconnectDeferMs") {
+                None => None,
+                Some(_) => Some(number(opts, "hiddenReconnectDeferMs", 0.0)?),
+            },
+            heartbeat_timeout_ms: match get(opts, "heartbeatTimeoutMs") {
+                None => None,
+                Some(_) => Some(number(opts, "heartbeatTimeoutMs", 0.0)?),
+            },
+            probe_on_online: get(opts, "probeOnOnline").is_some(),
+            buffer_limits: BufferLimits {
+                send: limit(opts, "sendBufferLimit")?,
+                push: limit(opts, "pushBufferLimit")?,
+                policy: match choice(opts, "bufferDropPolicy", &["oldest", "newest"])? {
+                    Some(1) => DropPolicy::Newest,
+                    _ => DropPolicy::Oldest,
+                },
+            },
+            awaitable_pushes: get(opts, "awaitablePushes").is_some(),
         })
     }
 }

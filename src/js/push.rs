@@ -17,10 +17,51 @@ use super::socket::{Release, Shared};
   const g = function (...args) { f.apply(this, args); return this; };
   g.__chainable = true;
   proto[name] = g;
+}
+function pushError(push, status, response) {
+  const what = status === 'timeout' ? 'timed out' : 'failed';
+  const err = new Error(`push \"${push.event}\" ${what}`);
+  err.name = 'PushError';
+  err.status = status;
+  err.response = response;
+  return err;
+}
+export function thenable(obj) {
+  const proto = Object.getPrototypeOf(obj);
+  if (Object.prototype.hasOwnProperty.call(proto, 'then')) return;
+  const settled = new WeakMap();
+  Object.defineProperty(proto, 'then', {
+    configurable: true,
+    get() {
+      let awaitable = false;
+      try { awaitable = this.__awaitable; } catch (_) { /* Push.prototype itself */ }
+      if (!awaitable) return undefined;
+      const push = this;
+      return function then(onFulfilled, onRejected) {
+        let p = settled.get(push);
+        if (!p) {
+          p = new Promise((resolve, reject) => {
+            push.receive('ok', resolve);
+            push.receive('error', (r) => reject(pushError(push, 'error', r)));
+            push.receive('timeout', (r) => reject(pushError(push, 'timeout', r)));
+          });
+          settled.set(push, p);
+        }
+        return p.then(onFulfilled, onRejected);
+      };
+    },
+  });
 }")]
 extern "C" {
     /// Makes `proto[name]` return `this`, so `receive` chains on the same object.
     fn chainable(obj: &JsValue, name: &str);
+    /// Gives `Push.prototype` a `then` getter: a `then` function on pushes of sockets made
+    /// with `awaitablePushes` (issue #11), `undefined` on the others, so that `await push`
+    /// keeps phoenix.js's meaning (the push itself) unless the user opted in. The promise
+    /// settles once, on the first `ok` (resolve with the response), `error` or `timeout`
+    /// (reject with a `PushError` carrying `status` and `response`); `receive` keeps
+    /// working on the same object.
+    fn thenable(obj: &JsValue);
 }
 
 /// phoenix.js's `Push`.
@@ -41,6 +82,7 @@ impl Push {
         thread_local!(static PATCHED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
         if !PATCHED.with(|p| p.replace(true)) {
             chainable(&obj, "receive");
+            thenable(&obj);
         }
         obj
     }
@@ -79,6 +121,15 @@ impl Push {
             .borrow_mut()
             .push_resend(self.key, js_sys::Date::now(), timeout);
         s.drain()
+    }
+
+    /// Whether the push's socket was made with `awaitablePushes`: read by the `then`
+    /// getter that `thenable` installs (not part of the public API).
+    #[wasm_bindgen(getter, js_name = __awaitable)]
+    pub fn awaitable(&self) -> bool {
+        self.socket
+            .upgrade()
+            .is_some_and(|s| s.driver.borrow().opts.awaitable_pushes)
     }
 
     /// `push.ref`: undefined before the first send, null after a reset.

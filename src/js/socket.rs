@@ -9,7 +9,7 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use js_sys::{Array, Function, Object, Reflect, Uint8Array};
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -60,6 +60,8 @@ pub(crate) struct Driver {
     pub(crate) pending_release: Vec<Release>,
     /// Page-lifecycle listeners, removed when the socket is dropped.
     lifecycle: Vec<Listener>,
+    /// The last params an async `params` function resolved to, for `endPointURL()`.
+    resolved_params: Option<JsValue>,
 }
 
 /// A page-lifecycle listener: target, event name, and the closure registered there.
@@ -156,7 +158,11 @@ impl Shared {
                 }
             }
         }
+        // 1.8.13+ reads `pageHidden` from `document.visibilityState` when the reconnect
+        // timer fires (spec §2.1), so a socket made in a hidden tab knows it is hidden.
+        let hidden = super::lifecycle::page_hidden();
         if let Ok(mut e) = self.engine.try_borrow_mut() {
+            e.set_page_hidden(hidden);
             e.handle_timeout(now());
         }
         if let Err(e) = self.drain() {
@@ -193,6 +199,24 @@ impl Shared {
             }
             Effect::RememberFallback => {
                 self.store_session(FALLBACK_KEY, "true");
+                Ok(())
+            }
+            Effect::AwaitPayload {
+                push,
+                ref_,
+                pending,
+            } => {
+                let weak = self.me.clone();
+                when_settled(&pending, move |result| {
+                    if let Some(s) = weak.upgrade() {
+                        if let Ok(mut e) = s.engine.try_borrow_mut() {
+                            e.resolve_payload(push, ref_, now(), result);
+                        }
+                        if let Err(e) = s.drain() {
+                            rethrow_later(e);
+                        }
+                    }
+                });
                 Ok(())
             }
         }
@@ -309,23 +333,92 @@ impl Shared {
                 callback.call1(&u, &JsValue::from_f64(rtt)).map(|_| ())
             }
             Callback::Done(f) => f.call0(&u).map(|_| ()),
+            Callback::Heartbeat {
+                callback,
+                status,
+                latency,
+            } => {
+                let latency = latency.map_or(JsValue::UNDEFINED, JsValue::from_f64);
+                callback
+                    .call2(&u, &JsValue::from_str(status.as_str()), &latency)
+                    .map(|_| ())
+            }
         }
     }
 
-    /// `transportConnect` step 4–6: build the URL and protocols, create the transport.
+    /// `transportConnect` step 4–6: evaluate params and authToken, build the URL and
+    /// protocols, create the transport. When either is a Promise (async `params` or
+    /// `authToken`, issue #11) the transport is created once both resolved, if the socket
+    /// still wants this connection; a rejection fails the attempt like a transport error
+    /// followed by a close, so the reconnect backoff retries it.
     fn connect_transport(&self, conn: ConnId) -> Result<(), JsValue> {
         let d = self.driver.borrow();
+        let (params, auth) = (d.opts.params.clone(), d.opts.auth_token.clone());
+        drop(d);
+        let params = params.evaluate();
+        let token = auth.map(|t| t.evaluate());
+        if !(params.is_pending() || token.as_ref().is_some_and(Payload::is_pending)) {
+            return self.open_transport(conn, params, token);
+        }
+        let strong = self.rc();
+        let has_token = token.is_some();
+        let both = Array::of2(&params, &token.unwrap_or(JsValue::UNDEFINED));
+        when_settled(&Promise::all(&both).into(), move |result| {
+            let Some(s) = strong else { return };
+            if !s.engine.borrow().connection_pending(conn) {
+                return;
+            }
+            let outcome = match result {
+                Ok(values) => {
+                    let values = Array::from(&values);
+                    let params = values.get(0);
+                    s.driver.borrow_mut().resolved_params = Some(params.clone());
+                    let token = has_token.then(|| values.get(1));
+                    s.open_transport(conn, params, token)
+                }
+                Err(reason) => {
+                    s.log("transport", "params or authToken rejected", Some(&reason));
+                    let event = Object::new();
+                    set(&event, "code", &JsValue::from_f64(1006.0));
+                    set(
+                        &event,
+                        "reason",
+                        &JsValue::from_str("params or authToken rejected"),
+                    );
+                    set(&event, "wasClean", &JsValue::FALSE);
+                    if let Ok(mut e) = s.engine.try_borrow_mut() {
+                        e.handle_error(conn, now(), reason);
+                        e.handle_close(conn, now(), event.into());
+                    }
+                    Ok(())
+                }
+            };
+            let drained = s.drain();
+            if let Err(e) = outcome.and(drained) {
+                rethrow_later(e);
+            }
+        });
+        Ok(())
+    }
+
+    /// Creates the transport of `conn` with evaluated params and authToken.
+    fn open_transport(
+        &self,
+        conn: ConnId,
+        params: JsValue,
+        token: Option<JsValue>,
+    ) -> Result<(), JsValue> {
+        let d = self.driver.borrow();
         let ctor = d.opts.transport.clone();
-        let auth = d.opts.auth_token.clone();
         let binary_type = d.opts.binary_type.clone();
         let timeout = d.opts.longpoller_timeout;
+        let (end_point, vsn) = (d.opts.end_point.clone(), d.opts.vsn.clone());
         drop(d);
         let attempt = (|| -> Result<Transport, JsValue> {
-            let url = self.end_point_url()?;
-            let protocols = match auth {
+            let url = url::end_point_url(&end_point, &params, &vsn)?;
+            let protocols = match token {
                 None => JsValue::UNDEFINED,
                 Some(token) => {
-                    let token = token.evaluate();
                     let token = token
                         .as_string()
                         .ok_or_else(|| error("authToken must be a string"))?;
@@ -334,15 +427,14 @@ impl Shared {
                     Array::of2(&JsValue::from_str("phoenix"), &JsValue::from_str(&proto)).into()
                 }
             };
-            let transport = Transport::open(
+            Transport::open(
                 &ctor,
                 &url,
                 &protocols,
                 &binary_type,
                 timeout,
                 self.handlers(conn),
-            )?;
-            Ok(transport)
+            )
         })();
         match attempt {
             Ok(transport) => {
@@ -503,8 +595,13 @@ impl Shared {
             d.opts.end_point.clone(),
             d.opts.vsn.clone(),
         );
+        let resolved = d.resolved_params.clone();
         drop(d);
-        url::end_point_url(&end_point, &params.evaluate(), &vsn)
+        let mut params = params.evaluate();
+        if params.is_pending() {
+            params = resolved.unwrap_or_else(|| Object::new().into());
+        }
+        url::end_point_url(&end_point, &params, &vsn)
     }
 }
 
@@ -599,6 +696,29 @@ fn custom_decode(decode: &Function, data: &JsValue) -> Result<Message<JsValue>, 
     })
 }
 
+/// Calls `f` once `value` (a Promise or any thenable) settles: `Ok(value)` or
+/// `Err(reason)`. Nothing runs synchronously, as with `await`.
+fn when_settled(value: &JsValue, f: impl FnOnce(Result<JsValue, JsValue>) + 'static) {
+    let f = Rc::new(RefCell::new(Some(f)));
+    let g = f.clone();
+    let ok = Closure::once_into_js(move |v: JsValue| {
+        if let Some(f) = f.borrow_mut().take() {
+            f(Ok(v));
+        }
+    });
+    let err = Closure::once_into_js(move |e: JsValue| {
+        if let Some(g) = g.borrow_mut().take() {
+            g(Err(e));
+        }
+    });
+    let promise = Promise::resolve(value);
+    if let Ok(then) = Reflect::get(&promise, &JsValue::from_str("then")) {
+        if let Some(then) = then.dyn_ref::<Function>() {
+            let _ = then.call2(&promise, &ok, &err);
+        }
+    }
+}
+
 /// Re-throws an exception of a user callback outside our stack, so it reaches
 /// `window.onerror` like an uncaught error in phoenix.js, without unwinding through wasm.
 fn rethrow_later(e: JsValue) {
@@ -624,6 +744,12 @@ impl Socket {
             timeout: opts.timeout,
             heartbeat_interval_ms: opts.heartbeat_interval_ms,
             logger: opts.logger.is_some() || opts.debug,
+            reconnect_jitter: opts.reconnect_jitter,
+            hidden_reconnect_defer_ms: opts.hidden_reconnect_defer_ms,
+            heartbeat_timeout_ms: opts.heartbeat_timeout_ms,
+            probe_on_online: opts.probe_on_online,
+            buffer_limits: opts.buffer_limits,
+            random: Box::new(js_sys::Math::random),
             ..SocketOptions::default()
         };
         if let Some(f) = opts.reconnect_after_ms.clone() {
@@ -642,6 +768,7 @@ impl Socket {
                 message_hooks: Vec::new(),
                 pending_release: Vec::new(),
                 lifecycle: Vec::new(),
+                resolved_params: None,
             }),
             draining: Cell::new(false),
             me: me.clone(),
@@ -733,6 +860,47 @@ impl Socket {
             .borrow_mut()
             .on_message(callback)
             .to_js_string()
+    }
+
+    /// `onHeartbeat(callback)` (issue #11): `callback(status, latencyMs)` with status
+    /// `"sent" | "ok" | "error" | "timeout" | "disconnected"`; the latency comes with
+    /// `"ok"` and `"error"`. Returns a ref for `off([ref])`.
+    #[wasm_bindgen(js_name = onHeartbeat)]
+    pub fn on_heartbeat(&self, callback: Function) -> String {
+        self.shared
+            .engine
+            .borrow_mut()
+            .on_heartbeat(callback)
+            .to_js_string()
+    }
+
+    /// `stats()` (issue #11): `{rttMs, reconnects: {close, heartbeatTimeout, visibility,
+    /// online, total}, buffered: {send, push}, dropped: {send, push}}`.
+    pub fn stats(&self) -> Object {
+        let st = self.shared.engine.borrow().stats();
+        let n = |x: f64| JsValue::from_f64(x);
+        let out = Object::new();
+        set(&out, "rttMs", &st.rtt_ms.map_or(JsValue::NULL, n));
+        let r = Object::new();
+        set(&r, "close", &n(st.reconnects.close.into()));
+        set(
+            &r,
+            "heartbeatTimeout",
+            &n(st.reconnects.heartbeat_timeout.into()),
+        );
+        set(&r, "visibility", &n(st.reconnects.visibility.into()));
+        set(&r, "online", &n(st.reconnects.online.into()));
+        set(&r, "total", &n(st.reconnects.total().into()));
+        set(&out, "reconnects", &r);
+        let b = Object::new();
+        set(&b, "send", &n(st.buffered_send as f64));
+        set(&b, "push", &n(st.buffered_push as f64));
+        set(&out, "buffered", &b);
+        let d = Object::new();
+        set(&d, "send", &n(st.dropped_send as f64));
+        set(&d, "push", &n(st.dropped_push as f64));
+        set(&out, "dropped", &d);
+        out
     }
 
     /// `off(refs)`: removes the state callbacks with these refs.

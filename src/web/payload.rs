@@ -62,6 +62,12 @@ impl Payload for JsValue {
         obj.into()
     }
 
+    fn reason(reason: &str) -> Self {
+        let obj = Object::new();
+        set_field(&obj, "reason", &JsValue::from_str(reason));
+        obj.into()
+    }
+
     fn reply(status: &str, response: Self) -> Self {
         // Key order status, response: what phoenix.js's `trigger("phx_reply", {status, response})`
         // builds for synthesised replies (spec §4).
@@ -104,5 +110,10 @@ impl Payload for JsValue {
                 .unwrap_or_else(|_| Object::new().into()),
             None => self.clone(),
         }
+    }
+
+    /// A thenable (an object or function with a callable `then`), as `await` sees it.
+    fn is_pending(&self) -> bool {
+        get_field(self, "then").is_function()
     }
 }

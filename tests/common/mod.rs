@@ -83,6 +83,9 @@ impl Harness {
                 Effect::SwitchToFallback => self.fallbacks.push("switch"),
                 Effect::RememberFallback => self.fallbacks.push("remember"),
                 Effect::Log { kind, msg, .. } => self.logs.push(format!("{kind}: {msg}")),
+                Effect::AwaitPayload { .. } => {
+                    unreachable!("serde_json payloads are never pending")
+                }
                 Effect::Callback(cb) => {
                     let text = describe(cb);
                     self.calls.push(text);
@@ -230,5 +233,13 @@ pub fn describe(cb: Callback<Value, &'static str>) -> String {
         Callback::Receive { callback, response } => format!("receive {callback} {response}"),
         Callback::Ping { callback, rtt } => format!("ping {callback} {rtt}"),
         Callback::Done(l) => format!("done {l}"),
+        Callback::Heartbeat {
+            callback,
+            status,
+            latency,
+        } => match latency {
+            Some(ms) => format!("heartbeat {callback} {} {ms}", status.as_str()),
+            None => format!("heartbeat {callback} {}", status.as_str()),
+        },
     }
 }

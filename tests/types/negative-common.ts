@@ -12,8 +12,8 @@ new Socket(42);
 
 const socket = new Socket("/socket");
 
-// @ts-expect-error heartbeatTimeoutMs is not a phoenix 1.8 option (spec §14)
-new Socket("/socket", { heartbeatTimeoutMs: 1000 });
+// @ts-expect-error options are spelled exactly (heartbeatIntervalMs)
+new Socket("/socket", { heartbeatIntervalMS: 1000 });
 
 // @ts-expect-error timeout is a number of ms
 new Socket("/socket", { timeout: "10s" });
