@@ -217,9 +217,9 @@ impl<'a> Fields<'a> {
             .map_err(|_| DecodeError::InvalidUtf8(name))
     }
 
-    /// Everything after the strings: the binary payload.
-    fn payload(&self) -> &'a [u8] {
-        self.body
+    /// Where the payload starts: right after the header and its strings.
+    fn offset(&self) -> usize {
+        self.needed
     }
 }
 
@@ -238,6 +238,39 @@ impl<'a> Fields<'a> {
 /// Never panics. The whole header is checked against `bytes.len()` before anything is
 /// allocated, so a frame never makes this allocate more than its own size.
 pub fn decode_binary<P: Payload>(bytes: &[u8]) -> Result<Message<P>, DecodeError> {
+    decode_binary_with(bytes, |at| {
+        P::from_binary(bytes.get(at..).unwrap_or_default())
+    })
+}
+
+/// The length of a binary frame's header (kind byte, length bytes and the strings they
+/// announce), read from its first bytes: `prefix` needs the kind byte and the length bytes
+/// (at most 6 bytes). With it the browser build copies only the header into wasm memory.
+pub fn binary_header_len(prefix: &[u8]) -> Result<usize, DecodeError> {
+    let &kind = prefix
+        .first()
+        .ok_or(DecodeError::Truncated { needed: 1, len: 0 })?;
+    let fields_at = match kind {
+        KIND_PUSH => 4,
+        KIND_REPLY => 5,
+        KIND_BROADCAST => 3,
+        other => return Err(DecodeError::UnknownBinaryKind(other)),
+    };
+    let lens = prefix.get(1..fields_at).ok_or(DecodeError::Truncated {
+        needed: fields_at,
+        len: prefix.len(),
+    })?;
+    Ok(fields_at + lens.iter().map(|&n| usize::from(n)).sum::<usize>())
+}
+
+/// [`decode_binary`] with the payload made by the caller: `payload(offset)` gets the offset
+/// of the payload in the whole frame, and `bytes` needs to hold only the header (see
+/// [`binary_header_len`]), so the browser build can slice the payload out of the received
+/// `ArrayBuffer` in JS instead of copying it into wasm memory and out again.
+pub fn decode_binary_with<P: Payload>(
+    bytes: &[u8],
+    payload: impl FnOnce(usize) -> P,
+) -> Result<Message<P>, DecodeError> {
     let &kind = bytes
         .first()
         .ok_or(DecodeError::Truncated { needed: 1, len: 0 })?;
@@ -249,7 +282,7 @@ pub fn decode_binary<P: Payload>(bytes: &[u8]) -> Result<Message<P>, DecodeError
                 ref_: None,
                 topic: f.text("topic")?,
                 event: f.text("event")?,
-                payload: P::from_binary(f.payload()),
+                payload: payload(f.offset()),
             })
         }
         KIND_REPLY => {
@@ -263,7 +296,7 @@ pub fn decode_binary<P: Payload>(bytes: &[u8]) -> Result<Message<P>, DecodeError
                 ref_,
                 topic,
                 event: events::REPLY.to_owned(),
-                payload: P::reply(&status, P::from_binary(f.payload())),
+                payload: P::reply(&status, payload(f.offset())),
             })
         }
         KIND_BROADCAST => {
@@ -273,7 +306,7 @@ pub fn decode_binary<P: Payload>(bytes: &[u8]) -> Result<Message<P>, DecodeError
                 ref_: None,
                 topic: f.text("topic")?,
                 event: f.text("event")?,
-                payload: P::from_binary(f.payload()),
+                payload: payload(f.offset()),
             })
         }
         other => Err(DecodeError::UnknownBinaryKind(other)),
@@ -299,6 +332,21 @@ pub fn encode_binary(
     event: &str,
     payload: &[u8],
 ) -> Result<Vec<u8>, EncodeError> {
+    let mut frame = encode_binary_header(join_ref, ref_, topic, event, payload.len())?;
+    frame.extend_from_slice(payload);
+    Ok(frame)
+}
+
+/// The header of [`encode_binary`] (kind, lengths and strings) without the payload, with
+/// room reserved for `payload_len` more bytes. The browser build appends the payload on the
+/// JS side, so the payload is never copied into wasm memory (docs/PERFORMANCE.md).
+pub fn encode_binary_header(
+    join_ref: Option<&str>,
+    ref_: Option<&str>,
+    topic: &str,
+    event: &str,
+    payload_len: usize,
+) -> Result<Vec<u8>, EncodeError> {
     let fields = [
         ("join_ref", join_ref.unwrap_or(NULL_FIELD)),
         ("ref", ref_.unwrap_or(NULL_FIELD)),
@@ -306,7 +354,7 @@ pub fn encode_binary(
         ("event", event),
     ];
     let mut header = [KIND_PUSH; 5];
-    let mut size = header.len() + payload.len();
+    let mut size = header.len() + payload_len;
     for (slot, (field, value)) in header.iter_mut().skip(1).zip(fields) {
         let len = value.len();
         *slot = u8::try_from(len).map_err(|_| EncodeError::FieldTooLong { field, len })?;
@@ -317,7 +365,6 @@ pub fn encode_binary(
     for (_, value) in fields {
         frame.extend_from_slice(value.as_bytes());
     }
-    frame.extend_from_slice(payload);
     Ok(frame)
 }
 
@@ -328,11 +375,22 @@ pub fn encode_binary_outgoing<P: Payload>(
     msg: &Outgoing<P>,
     bytes: &[u8],
 ) -> Result<Vec<u8>, EncodeError> {
+    let mut frame = encode_binary_outgoing_header(msg, bytes.len())?;
+    frame.extend_from_slice(bytes);
+    Ok(frame)
+}
+
+/// [`encode_binary_header`] for an engine message whose binary payload is `payload_len`
+/// bytes long.
+pub fn encode_binary_outgoing_header<P: Payload>(
+    msg: &Outgoing<P>,
+    payload_len: usize,
+) -> Result<Vec<u8>, EncodeError> {
     let mut join_ref_buf = [0u8; 20];
     let mut ref_buf = [0u8; 20];
     let join_ref = msg.join_ref.map(|r| r.write(&mut join_ref_buf));
     let ref_ = msg.ref_.map(|r| r.write(&mut ref_buf));
-    encode_binary(join_ref, ref_, &msg.topic, &msg.event, bytes)
+    encode_binary_header(join_ref, ref_, &msg.topic, &msg.event, payload_len)
 }
 
 // ---------------------------------------------------------------------------------------

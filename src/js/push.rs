@@ -10,48 +10,7 @@ use crate::core::push::PushRef;
 
 use super::socket::{Release, Shared};
 
-#[wasm_bindgen(inline_js = "export function chainable(obj, name) {
-  const proto = Object.getPrototypeOf(obj);
-  const f = proto[name];
-  if (f.__chainable) return;
-  const g = function (...args) { f.apply(this, args); return this; };
-  g.__chainable = true;
-  proto[name] = g;
-}
-function pushError(push, status, response) {
-  const what = status === 'timeout' ? 'timed out' : 'failed';
-  const err = new Error(`push \"${push.event}\" ${what}`);
-  err.name = 'PushError';
-  err.status = status;
-  err.response = response;
-  return err;
-}
-export function thenable(obj) {
-  const proto = Object.getPrototypeOf(obj);
-  if (Object.prototype.hasOwnProperty.call(proto, 'then')) return;
-  const settled = new WeakMap();
-  Object.defineProperty(proto, 'then', {
-    configurable: true,
-    get() {
-      let awaitable = false;
-      try { awaitable = this.__awaitable; } catch (_) { /* Push.prototype itself */ }
-      if (!awaitable) return undefined;
-      const push = this;
-      return function then(onFulfilled, onRejected) {
-        let p = settled.get(push);
-        if (!p) {
-          p = new Promise((resolve, reject) => {
-            push.receive('ok', resolve);
-            push.receive('error', (r) => reject(pushError(push, 'error', r)));
-            push.receive('timeout', (r) => reject(pushError(push, 'timeout', r)));
-          });
-          settled.set(push, p);
-        }
-        return p.then(onFulfilled, onRejected);
-      };
-    },
-  });
-}")]
+#[wasm_bindgen(module = "/src/web/host.js")]
 extern "C" {
     /// Makes `proto[name]` return `this`, so `receive` chains on the same object.
     fn chainable(obj: &JsValue, name: &str);

@@ -16,7 +16,9 @@ use wasm_bindgen::JsCast;
 use crate::core::effect::{BindingCallback, Callback, ChannelKey, ConnId, Effect};
 use crate::core::message::{Message, Outgoing, Ref};
 use crate::core::payload::Payload;
-use crate::core::serializer::{decode_binary, encode_binary_outgoing};
+use crate::core::serializer::{
+    binary_header_len, decode_binary_with, encode_binary_outgoing_header,
+};
 use crate::core::socket::SocketOptions;
 use crate::web::timer::Timer;
 use crate::web::transport::{self, Handlers, Transport};
@@ -305,7 +307,12 @@ impl Shared {
                 drop(d);
                 let handled = match hook {
                     Some(hook) => {
-                        let args = Array::of4(&JsValue::from_str(&event), &payload, &ref_v, &jr_v);
+                        let args = Array::of4(
+                            &crate::web::intern::js_str(&event),
+                            &payload,
+                            &ref_v,
+                            &jr_v,
+                        );
                         let handled = hook.apply(&this, &args)?;
                         if payload.is_truthy() && !handled.is_truthy() {
                             return Err(error("channel onMessage callbacks must return the payload, modified or unmodified"));
@@ -564,13 +571,15 @@ impl Shared {
         };
         let encoder = d.opts.encode.clone();
         drop(d);
-        let frame: JsValue = match (message.payload.binary(), encoder) {
-            (Some(bytes), _) => {
-                let frame =
-                    encode_binary_outgoing(&message, &bytes).map_err(|e| error(&e.describe()))?;
-                Uint8Array::from(frame.as_slice()).buffer().into()
+        let binary = message.payload.is_instance_of::<js_sys::ArrayBuffer>();
+        let frame: JsValue = match (binary, encoder) {
+            (true, _) => {
+                // No room reserved for the payload: it is appended on the JS side.
+                let header =
+                    encode_binary_outgoing_header(&message, 0).map_err(|e| error(&e.describe()))?;
+                crate::web::serializer::binary_frame(&header, &message.payload)
             }
-            (None, Some(encode)) => {
+            (false, Some(encode)) => {
                 let out = Rc::new(RefCell::new(JsValue::UNDEFINED));
                 let slot = out.clone();
                 let cb = Closure::once_into_js(move |frame: JsValue| {
@@ -580,7 +589,7 @@ impl Shared {
                 let frame = out.borrow().clone();
                 frame
             }
-            (None, None) => encode_text(&message)
+            (false, None) => encode_text(&message)
                 .map_err(|e| error(&e.describe()))?
                 .into(),
         };
@@ -631,8 +640,10 @@ pub(crate) fn transport_name(ctor: &Function) -> String {
     }
 }
 
+/// A ref or join ref for a callback: `null` when absent; the JS string comes from the
+/// cache, since the same join ref goes with every message of a channel.
 fn opt_str(s: Option<&str>) -> JsValue {
-    s.map_or(JsValue::NULL, JsValue::from_str)
+    s.map_or(JsValue::NULL, crate::web::intern::js_str)
 }
 
 fn set(obj: &Object, key: &str, value: &JsValue) {
@@ -656,10 +667,28 @@ fn outgoing_object(m: &Outgoing<JsValue>) -> JsValue {
 
 fn default_decode(data: &JsValue) -> Result<Message<JsValue>, String> {
     if let Some(buf) = data.dyn_ref::<js_sys::ArrayBuffer>() {
-        let bytes = Uint8Array::new(buf).to_vec();
-        return decode_binary(&bytes).map_err(|e| e.describe());
+        return decode_binary_buffer(buf).map_err(|e| e.describe());
     }
     decode_text(data).map_err(|e| e.describe())
+}
+
+/// A binary frame (spec §6.2) with only its header copied into wasm memory: the payload is
+/// `buffer.slice(offset)`, one copy JS to JS, as phoenix.js makes it.
+fn decode_binary_buffer(
+    buf: &js_sys::ArrayBuffer,
+) -> Result<Message<JsValue>, crate::core::serializer::DecodeError> {
+    let view = Uint8Array::new(buf);
+    let total = view.length();
+    let mut prefix = [0u8; 6];
+    let n = total.min(6);
+    if let Some(dst) = prefix.get_mut(..n as usize) {
+        view.subarray(0, n).copy_to(dst);
+    }
+    let header_len = binary_header_len(prefix.get(..n as usize).unwrap_or_default())?;
+    let len = (header_len as u32).min(total);
+    let mut header = vec![0u8; len as usize];
+    view.subarray(0, len).copy_to(&mut header);
+    decode_binary_with(&header, |at| buf.slice(at as u32).into())
 }
 
 /// A user `decode(raw, cb)`: `cb` receives `{join_ref, ref, topic, event, payload}`.

@@ -54,59 +54,7 @@ use logic::{batch_slice, CLOSED, CONNECTING, OPEN};
 /// `done(resp)` with the parsed JSON body (or `null`), or `timedOut()`; the first of an
 /// XHR's `readystatechange(4)` / `error` / `timeout` wins, as in phoenix.js where the
 /// request is no longer owned after its first callback.
-#[wasm_bindgen(inline_js = r#"
-const parseJSON = (resp) => {
-  if (!resp) return null;
-  try { return JSON.parse(resp); } catch { console.log("failed to parse JSON response", resp); return null; }
-};
-export function request(method, url, headers, body, timeout, done, timedOut) {
-  let pending = true;
-  const finish = (f, v) => { if (pending) { pending = false; f(v); } };
-  const g = globalThis;
-  if (g.XMLHttpRequest) {
-    const req = new g.XMLHttpRequest();
-    req.open(method, url, true);
-    req.timeout = timeout;
-    for (const [k, v] of Object.entries(headers)) req.setRequestHeader(k, v);
-    req.onerror = () => finish(done, null);
-    req.onreadystatechange = () => { if (req.readyState === 4) finish(done, parseJSON(req.responseText)); };
-    req.ontimeout = () => finish(timedOut);
-    req.send(body);
-    // Disowned before the abort: an aborted XHR fires readystatechange synchronously, and
-    // that callback must not re-enter the transport while it is stopping (it may be
-    // stopping from inside its own callback, e.g. disconnect() in onMessage).
-    return { abort() { pending = false; req.abort(); } };
-  }
-  if (g.fetch && g.AbortController) {
-    const opts = { method, headers, body };
-    let controller = null, timer = null;
-    if (timeout) {
-      controller = new AbortController();
-      timer = setTimeout(() => controller.abort(), timeout);
-      opts.signal = controller.signal;
-    }
-    g.fetch(url, opts)
-      .then((r) => r.text())
-      .then((text) => { clearTimeout(timer); finish(done, parseJSON(text)); })
-      .catch((err) => { clearTimeout(timer); err && err.name === "AbortError" ? finish(timedOut) : finish(done, null); });
-    return { abort() { pending = false; clearTimeout(timer); if (controller) controller.abort(); } };
-  }
-  throw new Error("No suitable XMLHttpRequest implementation found");
-}
-export function abort(req) { if (req) req.abort(); }
-export function closeEvent(code = 1005, reason, wasClean = true) {
-  const opts = { code, reason, wasClean };
-  return typeof CloseEvent !== "undefined" ? new CloseEvent("close", opts) : opts;
-}
-export function messageEvent(data) { return { data }; }
-export function normalizeEndpoint(endPoint) {
-  return endPoint
-    .replace("ws://", "http://")
-    .replace("wss://", "https://")
-    .replace(new RegExp("(.*)\/websocket"), "$1/longpoll");
-}
-export function unhandled(status) { return new Error(`unhandled poll status ${status}`); }
-"#)]
+#[wasm_bindgen(module = "/src/web/host.js")]
 extern "C" {
     /// `Ajax.request`; returns the request to abort (an XHR, an AbortController or null).
     #[wasm_bindgen(catch)]

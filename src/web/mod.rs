@@ -36,6 +36,7 @@
     clippy::indexing_slicing
 )]
 
+pub mod intern;
 pub mod longpoll;
 mod payload;
 pub mod serializer;

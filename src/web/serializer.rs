@@ -14,6 +14,27 @@ use wasm_bindgen::JsCast;
 
 use crate::core::message::{Message, Outgoing, Ref};
 use crate::core::serializer::{check_arity, envelope, DecodeError, EncodeError, Field};
+use crate::web::intern::with_js_str;
+
+#[wasm_bindgen(module = "/src/web/host.js")]
+extern "C" {
+    /// `JSON.stringify([join_ref, ref, topic, event, payload])` in one call: the refs cross
+    /// as numbers (-1 for `null`) and the strings as (cached) JS strings, so encoding a
+    /// frame converts no string (docs/PERFORMANCE.md).
+    #[wasm_bindgen(catch, js_name = encodeFrame)]
+    fn encode_frame(
+        join_ref: f64,
+        ref_: f64,
+        topic: &JsValue,
+        event: &JsValue,
+        payload: &JsValue,
+    ) -> Result<JsString, JsValue>;
+
+    /// A binary frame `header ++ payload` as a new `ArrayBuffer`: the payload is copied once,
+    /// JS to JS, instead of into wasm memory and out again. A detached payload is empty.
+    #[wasm_bindgen(js_name = binaryFrame)]
+    pub fn binary_frame(header: &[u8], payload: &JsValue) -> JsValue;
+}
 
 #[wasm_bindgen]
 extern "C" {
@@ -62,14 +83,23 @@ pub fn decode_text(data: &JsValue) -> Result<Message<JsValue>, DecodeError> {
 /// When `JSON.stringify` throws (a cyclic payload, a `BigInt`, a throwing `toJSON`) the
 /// host's message is returned in [`EncodeError::Json`].
 pub fn encode_text(msg: &Outgoing<JsValue>) -> Result<JsString, EncodeError> {
-    let frame = Array::of5(
-        &ref_value(msg.join_ref),
-        &ref_value(msg.ref_),
-        &JsValue::from_str(&msg.topic),
-        &JsValue::from_str(&msg.event),
-        &msg.payload,
-    );
-    js_sys::JSON::stringify(&frame).map_err(|err| EncodeError::Json(error_message(&err)))
+    with_js_str(&msg.topic, |topic| {
+        with_js_str(&msg.event, |event| {
+            encode_frame(
+                ref_number(msg.join_ref),
+                ref_number(msg.ref_),
+                topic,
+                event,
+                &msg.payload,
+            )
+        })
+    })
+    .map_err(|err| EncodeError::Json(error_message(&err)))
+}
+
+/// A ref for [`encode_frame`]: its value (refs stay below 2^53, spec §2.3), -1 for none.
+fn ref_number(r: Option<Ref>) -> f64 {
+    r.map_or(-1.0, |r| r.0 as f64)
 }
 
 /// An envelope element as [`envelope`] wants it: `null` (or `undefined`), a string, or other.
@@ -78,16 +108,6 @@ fn field(value: JsValue) -> Field<'static> {
         Field::Null
     } else {
         value.as_string().map_or(Field::Other, Field::from)
-    }
-}
-
-fn ref_value(r: Option<Ref>) -> JsValue {
-    match r {
-        Some(r) => {
-            let mut buf = [0u8; 20];
-            JsValue::from_str(r.write(&mut buf))
-        }
-        None => JsValue::NULL,
     }
 }
 
