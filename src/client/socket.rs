@@ -260,7 +260,7 @@ impl Shared {
             }
         }
         let weak = self.me.clone();
-        Timer::arm_slot(&mut driver.timer, engine.poll_timeout(), now(), || {
+        Timer::arm_slot(&mut driver.timer, engine.poll_timeout(), now, || {
             Timer::new(move || {
                 if let Some(shared) = weak.upgrade() {
                     shared.on_timer();

@@ -36,11 +36,13 @@ pub trait Payload: Clone + core::fmt::Debug {
         self.clone()
     }
 
-    /// An evaluated value that is not ready yet (a Promise from async channel params,
-    /// issue #11): the engine asks the driver to await it ([`Effect::AwaitPayload`]).
+    /// [`Payload::evaluate`], and whether the value is not ready yet: a Promise returned by
+    /// an async params function (issue #11), which the engine asks the driver to await
+    /// ([`Effect::AwaitPayload`]). Only a function's result can be pending, so plain
+    /// payloads cost no check.
     ///
     /// [`Effect::AwaitPayload`]: super::effect::Effect::AwaitPayload
-    fn is_pending(&self) -> bool {
-        false
+    fn evaluate_pending(&self) -> (Self, bool) {
+        (self.evaluate(), false)
     }
 }

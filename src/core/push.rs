@@ -129,10 +129,11 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         let (ch, event, payload, ref_) = (
             push.channel,
             push.event.clone(),
-            push.payload.evaluate(),
+            push.payload.evaluate_pending(),
             push.ref_.get(),
         );
-        if payload.is_pending() {
+        let (payload, pending) = payload;
+        if pending {
             if let Some(r) = ref_ {
                 self.effects.push_back(Effect::AwaitPayload {
                     push: p,

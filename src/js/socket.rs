@@ -131,7 +131,7 @@ impl Shared {
             }
         }
         let weak = self.me.clone();
-        let active = Timer::arm_slot(&mut driver.timer, engine.poll_timeout(), now(), || {
+        let active = Timer::arm_slot(&mut driver.timer, engine.poll_timeout(), now, || {
             Timer::new(move || {
                 if let Some(shared) = weak.upgrade() {
                     shared.on_timer();
@@ -362,9 +362,12 @@ impl Shared {
         let d = self.driver.borrow();
         let (params, auth) = (d.opts.params.clone(), d.opts.auth_token.clone());
         drop(d);
-        let params = params.evaluate();
-        let token = auth.map(|t| t.evaluate());
-        if !(params.is_pending() || token.as_ref().is_some_and(Payload::is_pending)) {
+        let (params, params_pending) = params.evaluate_pending();
+        let (token, token_pending) = match auth.map(|t| t.evaluate_pending()) {
+            Some((t, pending)) => (Some(t), pending),
+            None => (None, false),
+        };
+        if !(params_pending || token_pending) {
             return self.open_transport(conn, params, token);
         }
         let strong = self.rc();
@@ -521,7 +524,7 @@ impl Shared {
     }
 
     fn on_message(&self, conn: ConnId, event: JsValue) {
-        let data = Reflect::get(&event, &JsValue::from_str("data")).unwrap_or(JsValue::UNDEFINED);
+        let data = transport::event_data(&event);
         let decoder = self.driver.borrow().opts.decode.clone();
         let decoded = match decoder {
             Some(decode) => custom_decode(&decode, &data),
@@ -606,8 +609,8 @@ impl Shared {
         );
         let resolved = d.resolved_params.clone();
         drop(d);
-        let mut params = params.evaluate();
-        if params.is_pending() {
+        let (mut params, pending) = params.evaluate_pending();
+        if pending {
             params = resolved.unwrap_or_else(|| Object::new().into());
         }
         url::end_point_url(&end_point, &params, &vsn)

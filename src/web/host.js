@@ -75,6 +75,13 @@ export function binaryFrame(header, payload) {
 
 // ---- Transport (src/web/transport.rs) ------------------------------------------------
 export function send(t, data) { t.send(data); }
+export function eventData(e) { return e.data; }
+
+// ---- Payloads (src/web/payload.rs) ---------------------------------------------------
+export function isThenable(v) {
+  if (v === null || (typeof v !== "object" && typeof v !== "function")) return false;
+  try { return typeof v.then === "function"; } catch (_) { return false; }
+}
 
 // ---- Push (src/js/push.rs) -----------------------------------------------------------
 export function chainable(obj, name) {

@@ -32,6 +32,14 @@ extern "C" {
     fn new(buffer: &ArrayBuffer) -> Result<ByteView, JsValue>;
 }
 
+#[wasm_bindgen(module = "/src/web/host.js")]
+extern "C" {
+    /// `await`'s test: an object or function whose `then` is callable (a getter that throws
+    /// reads as not a thenable).
+    #[wasm_bindgen(js_name = isThenable)]
+    fn is_thenable(value: &JsValue) -> bool;
+}
+
 /// `target[key]`, or `undefined` when `target` is not an object or the read throws.
 fn get_field(target: &JsValue, key: &str) -> JsValue {
     if !(target.is_object() || target.is_function()) {
@@ -112,8 +120,14 @@ impl Payload for JsValue {
         }
     }
 
-    /// A thenable (an object or function with a callable `then`), as `await` sees it.
-    fn is_pending(&self) -> bool {
-        get_field(self, "then").is_function()
+    /// A function's result is pending when it is a thenable (an object or function with a
+    /// callable `then`), as `await` sees it.
+    fn evaluate_pending(&self) -> (Self, bool) {
+        if !self.is_function() {
+            return (self.clone(), false);
+        }
+        let value = self.evaluate();
+        let pending = is_thenable(&value);
+        (value, pending)
     }
 }

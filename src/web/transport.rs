@@ -37,6 +37,14 @@ extern "C" {
     /// `t.send(data)` in one call (a method lookup through `Reflect` would cost four).
     #[wasm_bindgen(catch, js_name = send)]
     fn send_js(t: &JsValue, data: &JsValue) -> Result<(), JsValue>;
+    /// `event.data` of a message event, in one call.
+    #[wasm_bindgen(catch, js_name = eventData)]
+    fn event_data_js(event: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// `event.data` of a transport's message event; `undefined` if reading it throws.
+pub fn event_data(event: &JsValue) -> JsValue {
+    event_data_js(event).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// `transport.send(data)` on a transport object. A free function: the driver calls it
