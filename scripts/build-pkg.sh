@@ -76,10 +76,17 @@ cat > pkg/phoenix-wasm.js <<ENTRY
 import { initSync, $classes, serializerEncode, serializerDecode } from "./web/phoenix_wasm.js";
 import { base64 } from "./web/phoenix_wasm_bytes.js";
 
-const bytes = typeof Buffer === "function"
-  ? Buffer.from(base64, "base64")
-  : Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-initSync({ module: bytes });
+// The fastest decoder the host has: Uint8Array.fromBase64 (new browsers), Buffer (Node),
+// else atob and one plain loop (a callback per byte, as in Uint8Array.from, costs ~10x).
+function decodeBase64(b64) {
+  if (typeof Uint8Array.fromBase64 === "function") return Uint8Array.fromBase64(b64);
+  if (typeof Buffer === "function") return Buffer.from(b64, "base64");
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+initSync({ module: decodeBase64(base64) });
 $serializer
 
 export { $classes, Serializer };
