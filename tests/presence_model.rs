@@ -104,7 +104,14 @@ proptest! {
             match op {
                 Op::Insert(k, v) => {
                     let key = KEYS[k];
-                    let before = roster.insert(key, (key.to_string(), v)).map(|e| e.1);
+                    // Both ways in: by reference, and by value (the key's allocation kept).
+                    let value = (key.to_string(), v);
+                    let before = if v % 2 == 0 {
+                        roster.insert(key, value)
+                    } else {
+                        roster.insert_owned(key.to_string(), value)
+                    }
+                    .map(|e| e.1);
                     prop_assert_eq!(before, model.get(key));
                     model.insert(key, v);
                 }

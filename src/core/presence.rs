@@ -112,22 +112,49 @@ impl<V> Roster<V> {
     /// `obj[key] = value`: replaces the value in place (same position) or appends the key.
     /// Returns the previous value.
     pub fn insert(&mut self, key: &str, value: V) -> Option<V> {
-        if let Some(&slot) = self.map.get(key) {
-            if let Some(Some(s)) = self.slots.get_mut(slot) {
-                return Some(std::mem::replace(&mut s.value, value));
+        match self.replace(key, value) {
+            Ok(previous) => Some(previous),
+            Err(value) => {
+                self.append(key.into(), value);
+                None
             }
         }
+    }
+
+    /// [`Roster::insert`] taking the key by value: a new key keeps this allocation instead
+    /// of a copy (a 100k-key presence state would otherwise hold every key twice at its
+    /// peak, docs/PERFORMANCE.md "Memory").
+    pub fn insert_owned(&mut self, key: String, value: V) -> Option<V> {
+        match self.replace(&key, value) {
+            Ok(previous) => Some(previous),
+            Err(value) => {
+                self.append(key.into_boxed_str(), value);
+                None
+            }
+        }
+    }
+
+    /// Replaces the value of an existing key in place; gives the value back otherwise.
+    fn replace(&mut self, key: &str, value: V) -> Result<V, V> {
+        if let Some(&slot) = self.map.get(key) {
+            if let Some(Some(s)) = self.slots.get_mut(slot) {
+                return Ok(std::mem::replace(&mut s.value, value));
+            }
+        }
+        Err(value)
+    }
+
+    fn append(&mut self, key: Box<str>, value: V) {
         let slot = self.slots.len();
-        let index = array_index(key);
+        let index = array_index(&key);
         self.slots.push(Some(Slot {
             value,
             indexed: index.is_some(),
         }));
-        self.map.insert(key.into(), slot);
+        self.map.insert(key, slot);
         if let Some(n) = index {
             self.ints.insert(n, slot);
         }
-        None
     }
 
     /// `delete obj[key]`: returns the removed value.
