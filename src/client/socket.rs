@@ -12,19 +12,17 @@ use std::rc::{Rc, Weak};
 use std::task::{Context, Poll};
 
 use futures_core::Stream;
-use js_sys::{Function, Reflect, Uint8Array};
+use js_sys::{Function, Reflect};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::core::effect::{BindingCallback, Callback, ChannelKey, ConnId, Effect, PushKey};
 use crate::core::message::{Outgoing, Ref};
-use crate::core::payload::Payload;
-use crate::core::serializer::{decode_binary, encode_binary_outgoing};
 use crate::core::timer::Schedule;
 use crate::web::timer::Timer;
 use crate::web::transport::{self, Handlers, Transport};
-use crate::web::{decode_text, encode_text, url};
+use crate::web::{decode_message, encode_message, url};
 
 use super::channel::Channel;
 use super::presence::PresenceSink;
@@ -378,13 +376,9 @@ impl Shared {
             let url = url::end_point_url(&end_point, &params, "2.0.0")?;
             let protocols = match token {
                 None => JsValue::UNDEFINED,
-                Some(token) => {
-                    let mut proto = String::from(crate::core::longpoll::AUTH_TOKEN_PREFIX);
-                    let b64 = crate::core::longpoll::base64_encode(token.as_bytes());
-                    proto.push_str(b64.trim_end_matches('='));
-                    js_sys::Array::of2(&JsValue::from_str("phoenix"), &JsValue::from_str(&proto))
-                        .into()
-                }
+                Some(token) => transport::auth_protocols(&crate::core::longpoll::base64_encode(
+                    token.as_bytes(),
+                )),
             };
             let ctor: Function =
                 Reflect::get(&js_sys::global(), &JsValue::from_str("WebSocket"))?.dyn_into()?;
@@ -448,12 +442,8 @@ impl Shared {
     }
 
     fn on_message(&self, conn: ConnId, event: JsValue) {
-        let data = Reflect::get(&event, &JsValue::from_str("data")).unwrap_or(JsValue::UNDEFINED);
-        let decoded = match data.dyn_ref::<js_sys::ArrayBuffer>() {
-            Some(buf) => decode_binary(&Uint8Array::new(buf).to_vec()),
-            None => decode_text(&data),
-        };
-        match decoded {
+        let data = transport::event_data(&event);
+        match decode_message(&data) {
             Ok(msg) => {
                 let _ = self.call(|e| e.handle_message(conn, now(), msg));
             }
@@ -470,16 +460,7 @@ impl Shared {
         let Some(obj) = self.transport_object(conn) else {
             return Ok(());
         };
-        let frame: JsValue = match message.payload.binary() {
-            Some(bytes) => {
-                let frame = encode_binary_outgoing(message, &bytes)
-                    .map_err(|e| JsValue::from_str(&e.describe()))?;
-                Uint8Array::from(frame.as_slice()).buffer().into()
-            }
-            None => encode_text(message)
-                .map_err(|e| JsValue::from_str(&e.describe()))?
-                .into(),
-        };
+        let frame = encode_message(message).map_err(|e| JsValue::from_str(&e.describe()))?;
         transport::send(&obj, &frame)
     }
 }

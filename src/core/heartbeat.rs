@@ -5,7 +5,7 @@
 //! the browser reports `online` (`probeOnOnline`), so a connection that died during a
 //! network switch is noticed in `heartbeatTimeoutMs` instead of up to two intervals.
 
-use super::effect::Callback;
+use super::effect::{Callback, Effect};
 use super::message::Ref;
 use super::payload::Payload;
 use super::socket::{heartbeat, AfterTeardown, Socket, TimerKey, WS_CLOSE_NORMAL};
@@ -57,16 +57,14 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     }
 
     pub(crate) fn heartbeat_event(&mut self, status: HeartbeatStatus, latency: Option<f64>) {
-        for i in 0..self.on_heartbeat.len() {
-            if let Some((_, cb)) = self.on_heartbeat.get(i) {
-                let callback = cb.clone();
-                self.callback(Callback::Heartbeat {
-                    callback,
-                    status,
-                    latency,
-                });
-            }
-        }
+        let effects = self.on_heartbeat.iter().map(|(_, cb)| {
+            Effect::Callback(Callback::Heartbeat {
+                callback: cb.clone(),
+                status,
+                latency,
+            })
+        });
+        self.effects.extend(effects);
     }
 
     /// `resetHeartbeat()`: LongPoll (`skipHeartbeat`) has none.

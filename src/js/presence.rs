@@ -723,8 +723,9 @@ fn apply_state(shared: &Shared, new_state: &JsValue, cb: &Callbacks) -> JsResult
     let mut next = shared.borrow().roster.clone();
     let mut leaves: Roster<Leave> = Roster::new();
 
-    // Keys of the current state absent (or falsy) in the new one leave whole.
-    if !next.is_empty() {
+    // Keys of the current state absent (or falsy) in the new one leave whole (the roster is
+    // not empty here: an empty one took `apply_first_state`).
+    {
         let mut present: HashSet<&str> = HashSet::with_capacity(incoming.len());
         for inc in &incoming {
             if inc.presence.is_truthy() {
@@ -749,8 +750,6 @@ fn apply_state(shared: &Shared, new_state: &JsValue, cb: &Callbacks) -> JsResult
             );
             leaves.insert(&text, Leave { key: e.key, left });
         }
-    } else {
-        next = Roster::with_capacity(incoming.len());
     }
 
     // Joins are kept only for the onJoin callback: without one, a 100k-key state would

@@ -9,20 +9,17 @@
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 
-use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use js_sys::{Array, Function, Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::core::effect::{BindingCallback, Callback, ChannelKey, ConnId, Effect};
 use crate::core::message::{Message, Outgoing, Ref};
 use crate::core::payload::Payload;
-use crate::core::serializer::{
-    binary_header_len, decode_binary_with, encode_binary_outgoing_header,
-};
 use crate::core::socket::SocketOptions;
 use crate::web::timer::Timer;
 use crate::web::transport::{self, Handlers, Transport};
-use crate::web::{decode_text, encode_text, url};
+use crate::web::{decode_message, encode_message, url};
 
 use super::channel::Channel;
 use super::options::{schedule, Options};
@@ -432,9 +429,7 @@ impl Shared {
                     let token = token
                         .as_string()
                         .ok_or_else(|| error("authToken must be a string"))?;
-                    let mut proto = String::from("base64url.bearer.phx.");
-                    proto.push_str(btoa(&token)?.trim_end_matches('='));
-                    Array::of2(&JsValue::from_str("phoenix"), &JsValue::from_str(&proto)).into()
+                    transport::auth_protocols(&btoa(&token)?)
                 }
             };
             Transport::open(
@@ -528,7 +523,7 @@ impl Shared {
         let decoder = self.driver.borrow().opts.decode.clone();
         let decoded = match decoder {
             Some(decode) => custom_decode(&decode, &data),
-            None => default_decode(&data),
+            None => decode_message(&data).map_err(|e| e.describe()),
         };
         match decoded {
             Ok(msg) => {
@@ -574,15 +569,11 @@ impl Shared {
         };
         let encoder = d.opts.encode.clone();
         drop(d);
+        // Binary payloads always use the built-in binary frame (phoenix.js's `encode` only
+        // sees the others).
         let binary = message.payload.is_instance_of::<js_sys::ArrayBuffer>();
-        let frame: JsValue = match (binary, encoder) {
-            (true, _) => {
-                // No room reserved for the payload: it is appended on the JS side.
-                let header =
-                    encode_binary_outgoing_header(&message, 0).map_err(|e| error(&e.describe()))?;
-                crate::web::serializer::binary_frame(&header, &message.payload)
-            }
-            (false, Some(encode)) => {
+        let frame: JsValue = match encoder.filter(|_| !binary) {
+            Some(encode) => {
                 let out = Rc::new(RefCell::new(JsValue::UNDEFINED));
                 let slot = out.clone();
                 let cb = Closure::once_into_js(move |frame: JsValue| {
@@ -592,9 +583,7 @@ impl Shared {
                 let frame = out.borrow().clone();
                 frame
             }
-            (false, None) => encode_text(&message)
-                .map_err(|e| error(&e.describe()))?
-                .into(),
+            None => encode_message(&message).map_err(|e| error(&e.describe()))?,
         };
         transport::send(&obj, &frame)
     }
@@ -666,32 +655,6 @@ fn outgoing_object(m: &Outgoing<JsValue>) -> JsValue {
     set(&o, "event", &JsValue::from_str(&m.event));
     set(&o, "payload", &m.payload);
     o.into()
-}
-
-fn default_decode(data: &JsValue) -> Result<Message<JsValue>, String> {
-    if let Some(buf) = data.dyn_ref::<js_sys::ArrayBuffer>() {
-        return decode_binary_buffer(buf).map_err(|e| e.describe());
-    }
-    decode_text(data).map_err(|e| e.describe())
-}
-
-/// A binary frame (spec §6.2) with only its header copied into wasm memory: the payload is
-/// `buffer.slice(offset)`, one copy JS to JS, as phoenix.js makes it.
-fn decode_binary_buffer(
-    buf: &js_sys::ArrayBuffer,
-) -> Result<Message<JsValue>, crate::core::serializer::DecodeError> {
-    let view = Uint8Array::new(buf);
-    let total = view.length();
-    let mut prefix = [0u8; 6];
-    let n = total.min(6);
-    if let Some(dst) = prefix.get_mut(..n as usize) {
-        view.subarray(0, n).copy_to(dst);
-    }
-    let header_len = binary_header_len(prefix.get(..n as usize).unwrap_or_default())?;
-    let len = (header_len as u32).min(total);
-    let mut header = vec![0u8; len as usize];
-    view.subarray(0, len).copy_to(&mut header);
-    decode_binary_with(&header, |at| buf.slice(at as u32).into())
 }
 
 /// A user `decode(raw, cb)`: `cb` receives `{join_ref, ref, topic, event, payload}`.

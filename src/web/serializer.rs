@@ -13,7 +13,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::core::message::{Message, Outgoing, Ref};
-use crate::core::serializer::{check_arity, envelope, DecodeError, EncodeError, Field};
+use crate::core::serializer::{
+    binary_header_len, check_arity, decode_binary_with, encode_binary_outgoing_header, envelope,
+    DecodeError, EncodeError, Field,
+};
 use crate::web::intern::with_js_str;
 
 #[wasm_bindgen(module = "/src/web/host.js")]
@@ -33,7 +36,7 @@ extern "C" {
     /// A binary frame `header ++ payload` as a new `ArrayBuffer`: the payload is copied once,
     /// JS to JS, instead of into wasm memory and out again. A detached payload is empty.
     #[wasm_bindgen(js_name = binaryFrame)]
-    pub fn binary_frame(header: &[u8], payload: &JsValue) -> JsValue;
+    fn binary_frame(header: &[u8], payload: &JsValue) -> JsValue;
 }
 
 #[wasm_bindgen]
@@ -42,6 +45,44 @@ extern "C" {
     /// binding takes `&str`, which would copy the frame into wasm memory and back.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
     fn json_parse(raw: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// Decodes a frame as a transport delivers it (`event.data`): an `ArrayBuffer` as a binary
+/// frame (spec §6.2), anything else as a text frame ([`decode_text`]).
+pub fn decode_message(data: &JsValue) -> Result<Message<JsValue>, DecodeError> {
+    match data.dyn_ref::<js_sys::ArrayBuffer>() {
+        Some(buf) => decode_binary_buffer(buf),
+        None => decode_text(data),
+    }
+}
+
+/// A binary frame (spec §6.2) with only its header copied into wasm memory: the payload is
+/// `buffer.slice(offset)`, one copy JS to JS, as phoenix.js makes it.
+fn decode_binary_buffer(buf: &js_sys::ArrayBuffer) -> Result<Message<JsValue>, DecodeError> {
+    let view = js_sys::Uint8Array::new(buf);
+    let total = view.length();
+    let mut prefix = [0u8; 6];
+    let n = total.min(6);
+    if let Some(dst) = prefix.get_mut(..n as usize) {
+        view.subarray(0, n).copy_to(dst);
+    }
+    let header_len = binary_header_len(prefix.get(..n as usize).unwrap_or_default())?;
+    let len = (header_len as u32).min(total);
+    let mut header = vec![0u8; len as usize];
+    view.subarray(0, len).copy_to(&mut header);
+    decode_binary_with(&header, |at| buf.slice(at as u32).into())
+}
+
+/// The frame to send for `msg` with the default serializer: a binary frame for an
+/// `ArrayBuffer` payload (only the header is built in wasm; the payload is appended in JS,
+/// one copy), a text frame ([`encode_text`]) otherwise.
+pub fn encode_message(msg: &Outgoing<JsValue>) -> Result<JsValue, EncodeError> {
+    if msg.payload.is_instance_of::<js_sys::ArrayBuffer>() {
+        // No room reserved for the payload: it is appended on the JS side.
+        let header = encode_binary_outgoing_header(msg, 0)?;
+        return Ok(binary_frame(&header, &msg.payload));
+    }
+    encode_text(msg).map(Into::into)
 }
 
 /// Decodes a text frame (spec §6.1 `decode`): `JSON.parse`, then the envelope.

@@ -32,14 +32,9 @@ impl Timer {
     }
 
     /// Arms the timer for the deadline `at` (ms on the `now` clock); a timer already armed
-    /// for the same deadline is left alone.
-    pub fn arm(&mut self, at: f64, now: f64) {
-        self.arm_at(at, || now);
-    }
-
-    /// [`Timer::arm`] reading the clock only when the timer must be (re)armed: after most
-    /// messages the deadline is unchanged and `Date.now()` is not called at all.
-    pub fn arm_at(&mut self, at: f64, now: impl FnOnce() -> f64) {
+    /// for the same deadline is left alone. The clock is read only when the timer must be
+    /// (re)armed: after most messages the deadline is unchanged and `now` is not called.
+    pub fn arm(&mut self, at: f64, now: impl FnOnce() -> f64) {
         if self.id.is_some() && self.at == at {
             return;
         }
@@ -59,8 +54,8 @@ impl Timer {
         make: impl FnOnce() -> Timer,
     ) -> bool {
         match (at, slot.as_mut()) {
-            (Some(at), Some(timer)) => timer.arm_at(at, now),
-            (Some(at), None) => slot.insert(make()).arm_at(at, now),
+            (Some(at), Some(timer)) => timer.arm(at, now),
+            (Some(at), None) => slot.insert(make()).arm(at, now),
             (None, timer) => {
                 if let Some(t) = timer {
                     t.clear();

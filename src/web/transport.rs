@@ -47,6 +47,15 @@ pub fn event_data(event: &JsValue) -> JsValue {
     event_data_js(event).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// The `protocols` argument that carries an authToken (spec §2.5):
+/// `["phoenix", "base64url.bearer.phx.<b64 without padding>"]`, where `b64` is the token's
+/// base64 (each driver encodes it as its API defines the token).
+pub fn auth_protocols(b64: &str) -> JsValue {
+    let mut proto = String::from(crate::core::longpoll::AUTH_TOKEN_PREFIX);
+    proto.push_str(b64.trim_end_matches('='));
+    Array::of2(&JsValue::from_str("phoenix"), &JsValue::from_str(&proto)).into()
+}
+
 /// `transport.send(data)` on a transport object. A free function: the driver calls it
 /// without holding its own state, since a transport may call back synchronously.
 pub fn send(obj: &JsValue, data: &JsValue) -> Result<(), JsValue> {
