@@ -22,19 +22,11 @@ extern "C" {
     async fn run(name: &str, api: JsValue, base: &str) -> Result<JsValue, JsValue>;
 }
 
-// improvement_scenarios.js imports ./helpers.js: naming it here makes wasm-bindgen copy it
-// into the same snippet directory.
-#[wasm_bindgen(module = "/tests/js/helpers.js")]
-extern "C" {
-    fn canonical(value: &JsValue) -> String;
-}
-
 async fn scenario(name: &str) {
-    let result = run(name, web_common::api().into(), web_common::base()).await;
-    if let Ok(seen) = &result {
-        console_log!("{name}: {}", canonical(seen));
-    }
-    web_common::check(name, result);
+    web_common::check(
+        name,
+        run(name, web_common::api().into(), web_common::base()).await,
+    );
 }
 
 #[wasm_bindgen_test]

@@ -2,15 +2,7 @@
 // the page lifecycle (§2.7). `api` is {Socket, LongPoll}; each scenario throws on a failed
 // expectation.
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(pred, what, ms = 8000) {
-  const start = Date.now();
-  while (!pred()) {
-    if (Date.now() - start > ms) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
+import { sleep, waitFor } from "./helpers.js";
 
 /** An in-memory sessionStorage, so tests do not see each other's memo. */
 function memoryStorage() {

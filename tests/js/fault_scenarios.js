@@ -7,42 +7,9 @@
 // concurrently with other suites against the same server (wasm-bindgen-test runs the tests
 // of one file one after another).
 
-let unique = 0;
-const topic = (prefix, name) => `${prefix}:${name}-${Date.now().toString(36)}-${++unique}`;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function fail(msg) {
-  throw new Error(msg);
-}
-
-function canonical(value) {
-  return JSON.stringify(value, (_k, v) =>
-    v && typeof v === "object" && !Array.isArray(v) && !(v instanceof ArrayBuffer)
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]))
-      : v);
-}
-
-function eq(actual, expected, what) {
-  const a = canonical(actual);
-  const e = canonical(expected);
-  if (a !== e) fail(`${what}: expected ${e}, got ${a}`);
-}
-
-async function waitFor(pred, what, ms = 8000) {
-  const start = Date.now();
-  while (!pred()) {
-    if (Date.now() - start > ms) fail(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
-const wsUrl = (base) => base.replace(/^http/, "ws") + "/socket";
-
-// The test page is on another origin: a no-cors POST still reaches the server (the answer
-// is opaque); the effect is checked by what the sockets see.
-async function control(base, what) {
-  await fetch(`${base}/control/${what}`, { method: "POST", mode: "no-cors" }).catch(() => {});
-}
+import {
+  close, control, eq, fail, reply, sleep, topic, waitFor, wsUrl,
+} from "./helpers.js";
 
 // The server's own counts. /control/stats answers with `access-control-allow-origin: *`
 // so that a test page can read it.
@@ -50,19 +17,6 @@ async function stats(base) {
   const r = await fetch(`${base}/control/stats`);
   if (!r.ok) fail("stats: HTTP " + r.status);
   return r.json();
-}
-
-function reply(push) {
-  return new Promise((resolve) => {
-    push
-      .receive("ok", (response) => resolve({ status: "ok", response }))
-      .receive("error", (response) => resolve({ status: "error", response }))
-      .receive("timeout", (response) => resolve({ status: "timeout", response }));
-  });
-}
-
-async function close(socket) {
-  await new Promise((resolve) => socket.disconnect(resolve));
 }
 
 /** A socket that records what its user sees: opens, closes, errors, log lines, messages. */

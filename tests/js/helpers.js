@@ -1,5 +1,6 @@
-// Small helpers shared by browser scenario files that import them (wasm-bindgen copies this
-// file only if a test file names it in an extern block, as tests/web_improvements.rs does).
+// Small helpers shared by the scenario files (tests/js/*_scenarios.js, scenarios.js), in the
+// browser and in Node. wasm-bindgen copies this file for the browser tests because
+// tests/web_common names it in an extern block.
 
 let unique = 0;
 export const topic = (prefix, name) => `${prefix}:${name}-${Date.now().toString(36)}-${++unique}`;
@@ -10,7 +11,7 @@ export function fail(msg) {
   throw new Error(msg);
 }
 
-/** JSON with object keys sorted: server JSON has no promised key order. */
+/** JSON with object keys sorted: servers do not promise key order. */
 export function canonical(value) {
   return JSON.stringify(value, (_k, v) =>
     v && typeof v === "object" && !Array.isArray(v) && !(v instanceof ArrayBuffer)
@@ -32,9 +33,14 @@ export async function waitFor(pred, what, ms = 8000) {
   }
 }
 
-/** POST /control/<what> (no-cors: the test page is on another origin). */
+/**
+ * POST /control/<what>. The test page is on another origin: a no-cors POST still reaches
+ * the server. The browser may report the opaque answer as a network error; the effect is
+ * checked by what the sockets see.
+ */
 export async function control(base, what) {
-  await fetch(`${base}/control/${what}`, { method: "POST", mode: "no-cors" }).catch(() => {});
+  const init = typeof window === "undefined" ? { method: "POST" } : { method: "POST", mode: "no-cors" };
+  await fetch(`${base}/control/${what}`, init).catch(() => {});
 }
 
 /** The first reply of a push as `{status, response}`. */

@@ -12,48 +12,17 @@
 // Server JSON has no promised key order: comparisons sort keys (`eq`), and user names are
 // chosen so that the server's (sorted) state order is also the join order.
 //
-// This module imports only ./seed.js, so it can be loaded as a wasm-bindgen snippet.
+// This module imports only ./seed.js and ./helpers.js, which tests/web_presence_server.rs
+// and tests/web_common name, so wasm-bindgen copies them beside it.
 import { UserPresenceTracker, TypingIndicator, ActivityMonitor } from "./seed.js";
 
-let unique = 0;
-const topic = (name) => `room:presence-${name}-${Date.now().toString(36)}-${++unique}`;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+import {
+  canonical, close, control, eq, fail, reply, sleep, topic as roomTopic, waitFor as waitForMs,
+  wsUrl,
+} from "./helpers.js";
 
-function fail(msg) {
-  throw new Error(msg);
-}
-
-// JSON with object keys sorted: servers do not promise key order.
-function canonical(value) {
-  return JSON.stringify(value, (_k, v) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]))
-      : v);
-}
-
-function eq(actual, expected, what) {
-  const a = canonical(actual);
-  const e = canonical(expected);
-  if (a !== e) fail(`${what}: expected ${e}, got ${a}`);
-}
-
-async function waitFor(pred, what, ms = 5000) {
-  const start = Date.now();
-  while (!pred()) {
-    if (Date.now() - start > ms) fail(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
-function wsUrl(base) {
-  return base.replace(/^http/, "ws") + "/socket";
-}
-
-async function control(base, what) {
-  // The test page is on another origin: a no-cors POST still reaches the server.
-  const init = typeof window === "undefined" ? { method: "POST" } : { method: "POST", mode: "no-cors" };
-  await fetch(`${base}/control/${what}`, init).catch(() => {});
-}
+const topic = (name) => roomTopic("room", `presence-${name}`);
+const waitFor = (pred, what, ms = 5000) => waitForMs(pred, what, ms);
 
 async function connected(api, base, opts) {
   const socket = new api.Socket(wsUrl(base), opts);
@@ -62,19 +31,6 @@ async function connected(api, base, opts) {
   socket.connect();
   await waitFor(() => open, "socket open");
   return socket;
-}
-
-function reply(push) {
-  return new Promise((resolve) => {
-    push
-      .receive("ok", (response) => resolve({ status: "ok", response }))
-      .receive("error", (response) => resolve({ status: "error", response }))
-      .receive("timeout", (response) => resolve({ status: "timeout", response }));
-  });
-}
-
-async function close(socket) {
-  await new Promise((resolve) => socket.disconnect(resolve));
 }
 
 const devices = (presence) => (presence ? presence.metas.map((m) => m.device) : null);

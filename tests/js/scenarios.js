@@ -3,47 +3,11 @@
 // Each scenario takes (api, baseUrl) — baseUrl like "http://127.0.0.1:4010" — throws on
 // a failed expectation and returns a log of what the user saw.
 
-let unique = 0;
-const topic = (prefix, name) => `${prefix}:${name}-${Date.now().toString(36)}-${++unique}`;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+import {
+  close, control, eq, fail, reply, sleep, topic, waitFor as waitForMs, wsUrl,
+} from "./helpers.js";
 
-function fail(msg) {
-  throw new Error(msg);
-}
-
-// JSON with object keys sorted: servers do not promise key order.
-function canonical(value) {
-  return JSON.stringify(value, (_k, v) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]]))
-      : v);
-}
-
-function eq(actual, expected, what) {
-  const a = canonical(actual);
-  const e = canonical(expected);
-  if (a !== e) fail(`${what}: expected ${e}, got ${a}`);
-}
-
-async function waitFor(pred, what, ms = 5000) {
-  const start = Date.now();
-  while (!pred()) {
-    if (Date.now() - start > ms) fail(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
-function wsUrl(base) {
-  return base.replace(/^http/, "ws") + "/socket";
-}
-
-async function control(base, what) {
-  // The test page is on another origin: a no-cors POST still reaches the server.
-  // The browser may report the opaque answer as a network error; the effect is checked
-  // by what the sockets see.
-  const init = typeof window === "undefined" ? { method: "POST" } : { method: "POST", mode: "no-cors" };
-  await fetch(`${base}/control/${what}`, init).catch(() => {});
-}
+const waitFor = (pred, what, ms = 5000) => waitForMs(pred, what, ms);
 
 function socketFor(api, base, opts = {}) {
   // `api.opts`: default options of a test run, e.g. {transport: LongPoll}.
@@ -57,19 +21,6 @@ async function connected(api, base, opts) {
   socket.connect();
   await waitFor(() => open, "socket open");
   return socket;
-}
-
-function reply(push) {
-  return new Promise((resolve) => {
-    push
-      .receive("ok", (response) => resolve({ status: "ok", response }))
-      .receive("error", (response) => resolve({ status: "error", response }))
-      .receive("timeout", (response) => resolve({ status: "timeout", response }));
-  });
-}
-
-async function close(socket) {
-  await new Promise((resolve) => socket.disconnect(resolve));
 }
 
 export const scenarios = {

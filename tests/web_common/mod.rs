@@ -45,8 +45,19 @@ pub fn base() -> &'static str {
     option_env!("PHX_TEST_URL").expect("build with PHX_TEST_URL set to the test server's base URL")
 }
 
-/// Fails the test with the scenario's error message.
+// The scenario modules import tests/js/helpers.js: naming it here makes wasm-bindgen copy
+// it into the snippet directory of every browser test.
+#[wasm_bindgen(module = "/tests/js/helpers.js")]
+extern "C" {
+    /// `undefined` (`None`) for a scenario that returns nothing.
+    fn canonical(value: &JsValue) -> Option<String>;
+}
+
+/// Fails the test with the scenario's error message; on success, logs what it returned.
 pub fn check(name: &str, result: Result<JsValue, JsValue>) {
+    if let Some(seen) = result.as_ref().ok().and_then(canonical) {
+        wasm_bindgen_test::console_log!("{name}: {seen}");
+    }
     if let Err(e) = result {
         let msg = Reflect::get(&e, &JsValue::from_str("message"))
             .ok()
