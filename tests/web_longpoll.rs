@@ -64,6 +64,8 @@ scenarios!(
     bad_token_and_auth_token_are_rejected_and_good_one_echoed,
     reconnects_after_a_drop_rejoins_and_delivers_outage_pushes,
     callbacks_may_call_back_into_the_api,
+    bindings_added_and_removed_between_broadcasts_take_effect_on_the_next_one,
+    on_message_hooks_added_between_broadcasts_see_the_next_ones,
     a_throwing_callback_does_not_corrupt_the_socket,
 );
 

@@ -106,6 +106,21 @@ async fn callbacks_may_call_back_into_the_api() {
 }
 
 #[wasm_bindgen_test]
+async fn bindings_added_and_removed_between_broadcasts_take_effect_on_the_next_one() {
+    scenario("bindings_added_and_removed_between_broadcasts_take_effect_on_the_next_one").await;
+}
+
+#[wasm_bindgen_test]
+async fn on_message_hooks_added_between_broadcasts_see_the_next_ones() {
+    scenario("on_message_hooks_added_between_broadcasts_see_the_next_ones").await;
+}
+
+#[wasm_bindgen_test]
+async fn outdated_join_refs_are_dropped_and_a_new_channel_gets_the_topic() {
+    scenario("outdated_join_refs_are_dropped_and_a_new_channel_gets_the_topic").await;
+}
+
+#[wasm_bindgen_test]
 async fn a_throwing_callback_does_not_corrupt_the_socket() {
     scenario("a_throwing_callback_does_not_corrupt_the_socket").await;
 }

@@ -389,6 +389,7 @@ impl Shared {
                 &JsValue::from_str("arraybuffer"),
                 20_000.0,
                 self.handlers(conn),
+                None,
             )
         })();
         match attempt {
@@ -423,7 +424,14 @@ impl Shared {
             error: on(|s, conn, e| {
                 let _ = s.call(|en| en.handle_error(conn, now(), e));
             }),
-            message: on(|s, conn, e| s.on_message(conn, e)),
+            message: {
+                let weak = self.me.clone();
+                Box::new(move |e, _parsed| {
+                    if let Some(s) = weak.upgrade() {
+                        s.on_message(conn, e);
+                    }
+                })
+            },
             close: on(|s, conn, e| {
                 let _ = s.call(|en| en.handle_close(conn, now(), e));
                 if let Ok(mut d) = s.driver.try_borrow_mut() {

@@ -24,6 +24,7 @@ pub mod message;
 pub mod payload;
 pub mod presence;
 pub mod push;
+pub mod route;
 pub mod serializer;
 pub mod slab;
 pub mod socket;

@@ -7,5 +7,6 @@ pub mod longpoll;
 mod options;
 pub mod presence;
 pub mod push;
+mod router;
 pub mod serializer;
 pub mod socket;

@@ -19,10 +19,11 @@ use crate::core::payload::Payload;
 use crate::core::socket::SocketOptions;
 use crate::web::timer::Timer;
 use crate::web::transport::{self, Handlers, Transport};
-use crate::web::{decode_message, encode_message, url};
+use crate::web::{decode_message, decode_parsed, encode_message, url};
 
 use super::channel::Channel;
 use super::options::{schedule, Options};
+use super::router::EngineCell;
 
 pub(crate) type Engine = crate::core::Socket<JsValue, Function>;
 
@@ -38,7 +39,8 @@ extern "C" {
 
 /// The socket's state shared by the JS objects and the closures of its transports.
 pub(crate) struct Shared {
-    pub(crate) engine: RefCell<Engine>,
+    /// The engine, and the broadcast router that is valid while the engine does not change.
+    pub(crate) engine: EngineCell,
     pub(crate) driver: RefCell<Driver>,
     draining: Cell<bool>,
     me: Weak<Shared>,
@@ -420,6 +422,8 @@ impl Shared {
         let binary_type = d.opts.binary_type.clone();
         let timeout = d.opts.longpoller_timeout;
         let (end_point, vsn) = (d.opts.end_point.clone(), d.opts.vsn.clone());
+        // A custom `decode` may read frames any way it likes: no router then.
+        let routed = d.opts.decode.is_none();
         drop(d);
         let attempt = (|| -> Result<Transport, JsValue> {
             let url = url::end_point_url(&end_point, &params, &vsn)?;
@@ -439,6 +443,7 @@ impl Shared {
                 &binary_type,
                 timeout,
                 self.handlers(conn),
+                routed.then_some((self.engine.router(), conn.0)),
             )
         })();
         match attempt {
@@ -474,9 +479,9 @@ impl Shared {
                     s.on_transport_event(conn, |engine| engine.handle_error(conn, now(), e));
                 }
             }),
-            message: Box::new(move |e| {
+            message: Box::new(move |e, parsed| {
                 if let Some(s) = w3.upgrade() {
-                    s.on_message(conn, e);
+                    s.on_message(conn, e, parsed);
                 }
             }),
             close: Box::new(move |e| {
@@ -518,16 +523,27 @@ impl Shared {
         self.on_transport_event(conn, |engine| engine.handle_open(conn, now(), skip));
     }
 
-    fn on_message(&self, conn: ConnId, event: JsValue) {
+    /// A frame from `conn`: `parsed` is the frame the router already parsed, or undefined.
+    fn on_message(&self, conn: ConnId, event: JsValue, parsed: JsValue) {
         let data = transport::event_data(&event);
         let decoder = self.driver.borrow().opts.decode.clone();
+        let custom = decoder.is_some();
         let decoded = match decoder {
             Some(decode) => custom_decode(&decode, &data),
-            None => decode_message(&data).map_err(|e| e.describe()),
+            None if parsed.is_undefined() => decode_message(&data).map_err(|e| e.describe()),
+            None => decode_parsed(parsed).map_err(|e| e.describe()),
         };
         match decoded {
             Ok(msg) => {
-                self.on_transport_event(conn, |engine| engine.handle_message(conn, now(), msg))
+                // A broadcast with the default decoder: once handled, its route lets the
+                // next ones skip wasm (src/js/router.rs). Not from inside a drain, where
+                // queued callbacks must run first.
+                let learn = (msg.ref_.is_none() && !custom && !self.draining.get())
+                    .then(|| (msg.topic.clone(), msg.event.clone()));
+                self.on_transport_event(conn, |engine| engine.handle_message(conn, now(), msg));
+                if let Some((topic, event)) = learn.filter(|_| !self.draining.get()) {
+                    self.engine.learn_route(conn, &topic, &event);
+                }
             }
             Err(reason) => {
                 let mut msg = String::from("dropping malformed frame: ");
@@ -754,7 +770,7 @@ impl Socket {
             engine_opts.rejoin_after_ms = schedule(f);
         }
         let shared = Rc::new_cyclic(|me| Shared {
-            engine: RefCell::new(crate::core::Socket::new(engine_opts)),
+            engine: EngineCell::new(crate::core::Socket::new(engine_opts)),
             driver: RefCell::new(Driver {
                 opts,
                 transports: Vec::new(),

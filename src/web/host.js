@@ -5,7 +5,8 @@
 // page load stalled now and then; for users each file is one more request).
 //
 // Sections: LongPoll requests (src/web/longpoll.rs), frame encoding (src/web/serializer.rs),
-// transport send (src/web/transport.rs), Push chaining and thenables (src/js/push.rs).
+// transport send (src/web/transport.rs), the broadcast router (src/js/router.rs), Push
+// chaining and thenables (src/js/push.rs).
 
 // ---- LongPoll (src/web/longpoll.rs) --------------------------------------------------
 const parseJSON = (resp) => {
@@ -76,6 +77,51 @@ export function binaryFrame(header, payload) {
 // ---- Transport (src/web/transport.rs) ------------------------------------------------
 export function send(t, data) { t.send(data); }
 export function eventData(e) { return e.data; }
+
+// ---- Broadcast router (src/js/router.rs) ---------------------------------------------
+// Routes of plain broadcasts (ref null) that the engine computed: topic → event → per
+// member channel {jr: its join ref or null, cbs: its callbacks}. Valid for connection
+// `conn` until the engine changes (then routerClear). Anything else goes to wasm.
+export function newRouter() { return { conn: -1, routes: new Map() }; }
+export function routerClear(r) { r.conn = -1; r.routes = new Map(); }
+export function routeSet(r, conn, topic, event, joinRefs, callbacks) {
+  if (r.conn !== conn) { r.conn = conn; r.routes = new Map(); }
+  let byEvent = r.routes.get(topic);
+  if (byEvent === undefined) { byEvent = new Map(); r.routes.set(topic, byEvent); }
+  const route = [];
+  for (let i = 0; i < joinRefs.length; i++) route.push({ jr: joinRefs[i], cbs: callbacks[i] });
+  byEvent.set(event, route);
+}
+// Exceptions of callbacks: the others still run; the first is rethrown in a microtask, as
+// the engine's drain does.
+function rethrowLater(e) { queueMicrotask(() => { throw e; }); }
+export function messageHandler(r, conn, slow) {
+  return function onmessage(e) {
+    if (r.conn !== conn) return slow(e, undefined);
+    const data = e.data;
+    if (typeof data !== "string") return slow(e, undefined);
+    let f;
+    try { f = JSON.parse(data); } catch (_) { return slow(e, undefined); }
+    // phoenix.js's onConnMessage → isMember → trigger for a frame [jr, null, topic, event, payload].
+    if (!Array.isArray(f) || f.length < 5 || f[1] !== null) return slow(e, f);
+    const jr = f[0], topic = f[2], event = f[3];
+    if ((jr !== null && typeof jr !== "string") || typeof topic !== "string" || typeof event !== "string") return slow(e, f);
+    const byEvent = r.routes.get(topic);
+    const route = byEvent === undefined ? undefined : byEvent.get(event);
+    if (route === undefined) return slow(e, f);
+    const payload = f[4];
+    let error, threw = false;
+    for (let i = 0; i < route.length; i++) {
+      const ch = route[i];
+      if (jr && jr !== ch.jr) continue; // outdated join ref (logged only with a logger, which has no routes)
+      const cbs = ch.cbs, cbJr = jr || ch.jr;
+      for (let j = 0; j < cbs.length; j++) {
+        try { cbs[j](payload, null, cbJr); } catch (err) { if (!threw) { threw = true; error = err; } }
+      }
+    }
+    if (threw) rethrowLater(error);
+  };
+}
 
 // ---- Payloads (src/web/payload.rs) ---------------------------------------------------
 export function isThenable(v) {

@@ -44,4 +44,4 @@ pub mod timer;
 pub mod transport;
 pub mod url;
 
-pub use serializer::{decode_message, decode_text, encode_message, encode_text};
+pub use serializer::{decode_message, decode_parsed, decode_text, encode_message, encode_text};

@@ -101,6 +101,13 @@ pub fn encode_message(msg: &Outgoing<JsValue>) -> Result<JsValue, EncodeError> {
 /// `JSON.parse` produced, untouched.
 pub fn decode_text(data: &JsValue) -> Result<Message<JsValue>, DecodeError> {
     let parsed = json_parse(data).map_err(|_| DecodeError::InvalidJson)?;
+    decode_parsed(parsed)
+}
+
+/// The envelope of a text frame that `JSON.parse` already turned into `parsed` (the
+/// router's `messageHandler` parses before it knows whether wasm needs the frame): the
+/// rules of [`decode_text`] after its parse.
+pub fn decode_parsed(parsed: JsValue) -> Result<Message<JsValue>, DecodeError> {
     if !Array::is_array(&parsed) {
         return Err(DecodeError::NotAnArray);
     }

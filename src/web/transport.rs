@@ -7,11 +7,13 @@ use js_sys::{Array, Function, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// The handlers a transport reports to. Each gets the transport's event argument.
+/// The handlers a transport reports to. Each gets the transport's event argument;
+/// `message` also gets the frame already parsed by a router's `messageHandler` (or
+/// `undefined`, and then it parses `event.data` itself).
 pub struct Handlers {
     pub open: Box<dyn FnMut(JsValue)>,
     pub error: Box<dyn FnMut(JsValue)>,
-    pub message: Box<dyn FnMut(JsValue)>,
+    pub message: Box<dyn FnMut(JsValue, JsValue)>,
     pub close: Box<dyn FnMut(JsValue)>,
 }
 
@@ -19,6 +21,8 @@ pub struct Handlers {
 pub struct Transport {
     obj: JsValue,
     closures: Vec<Closure<dyn FnMut(JsValue)>>,
+    /// Kept alive with the transport: `onmessage` calls it (directly or through a router).
+    _message: Closure<dyn FnMut(JsValue, JsValue)>,
 }
 
 const HANDLER_NAMES: [&str; 4] = ["onopen", "onerror", "onmessage", "onclose"];
@@ -40,6 +44,10 @@ extern "C" {
     /// `event.data` of a message event, in one call.
     #[wasm_bindgen(catch, js_name = eventData)]
     fn event_data_js(event: &JsValue) -> Result<JsValue, JsValue>;
+    /// The `onmessage` function of a transport whose plain broadcasts a router may
+    /// dispatch without entering wasm (src/js/router.rs); the others reach `slow`.
+    #[wasm_bindgen(js_name = messageHandler)]
+    fn message_handler(router: &JsValue, conn: u32, slow: &JsValue) -> JsValue;
 }
 
 /// `event.data` of a transport's message event; `undefined` if reading it throws.
@@ -73,7 +81,9 @@ pub fn close(obj: &JsValue, code: Option<u16>, reason: &str) -> Result<(), JsVal
 
 impl Transport {
     /// `new ctor(url, protocols)`, then `binaryType`, `timeout` and the handlers. A
-    /// throwing constructor (e.g. an invalid URL) is returned as the error.
+    /// throwing constructor (e.g. an invalid URL) is returned as the error. With a
+    /// `router` (and the connection's id), `onmessage` goes through the router's
+    /// `messageHandler` first.
     pub fn open(
         ctor: &Function,
         url: &str,
@@ -81,6 +91,7 @@ impl Transport {
         binary_type: &JsValue,
         timeout: f64,
         handlers: Handlers,
+        router: Option<(&JsValue, u32)>,
     ) -> Result<Transport, JsValue> {
         let args = Array::of2(&JsValue::from_str(url), protocols);
         let obj = Reflect::construct(ctor, &args)?;
@@ -95,13 +106,22 @@ impl Transport {
         let closures: Vec<Closure<dyn FnMut(JsValue)>> = vec![
             Closure::wrap(open),
             Closure::wrap(error),
-            Closure::wrap(message),
             Closure::wrap(close),
         ];
-        for (name, closure) in HANDLER_NAMES.iter().zip(&closures) {
+        let message = Closure::wrap(message);
+        for (name, closure) in ["onopen", "onerror", "onclose"].iter().zip(&closures) {
             set(&obj, name, closure.as_ref())?;
         }
-        Ok(Transport { obj, closures })
+        let onmessage = match router {
+            Some((router, conn)) => message_handler(router, conn, message.as_ref()),
+            None => message.as_ref().clone(),
+        };
+        set(&obj, "onmessage", &onmessage)?;
+        Ok(Transport {
+            obj,
+            closures,
+            _message: message,
+        })
     }
 
     /// The transport object (`socket.conn`).

@@ -338,18 +338,143 @@ export const scenarios = {
     return [];
   },
 
+  // Broadcasts after the first of a (topic, event) are dispatched from a cache in phoenix-wasm
+  // (src/js/router.rs); bindings changed between two broadcasts must count from the next.
+  async bindings_added_and_removed_between_broadcasts_take_effect_on_the_next_one(api, base) {
+    const socket = await connected(api, base);
+    const ch = socket.channel(topic("room", "bind"));
+    await reply(ch.join());
+    const a = [], b = [], c = [], args = [];
+    let refB;
+    ch.on("msg", (p, ref, joinRef) => {
+      a.push(p.i);
+      args.push([ref, joinRef]);
+      // Added and removed during a dispatch: the dispatch keeps its snapshot of bindings.
+      if (p.i === 10) ch.on("msg", (q) => c.push(q.i));
+      if (p.i === 20) ch.off("msg", refB);
+    });
+    refB = ch.on("msg", (p) => b.push(p.i));
+    eq(await reply(ch.push("bulk", { n: 40 })), { status: "ok", response: { n: 40 } }, "bulk reply");
+    await waitFor(() => a.length === 40, "40 broadcasts");
+    const range = (from, to) => Array.from({ length: to - from + 1 }, (_, k) => from + k);
+    eq(a, range(1, 40), "the first binding, in order");
+    eq(b, range(1, 20), "removed by off() during broadcast 20");
+    eq(c, range(11, 40), "added by on() during broadcast 10");
+    const jr = ch.joinRef();
+    eq(args.every(([ref, joinRef]) => ref === null && joinRef === jr), true, "(payload, null, joinRef) every time");
+    ch.off("msg");
+    await reply(ch.push("bulk", { n: 3 }));
+    eq([a.length, b.length, c.length], [40, 20, 30], "off(event) removes every binding");
+    await close(socket);
+    return [a.length, b.length, c.length];
+  },
+
+  async on_message_hooks_added_between_broadcasts_see_the_next_ones(api, base) {
+    const socket = await connected(api, base);
+    const ch = socket.channel(topic("room", "hooks"));
+    await reply(ch.join());
+    const got = [], hooked = [], seenBySocket = [];
+    ch.on("msg", (p) => got.push(p.i));
+    await reply(ch.push("bulk", { n: 5 }));
+    await waitFor(() => got.length === 5, "the first 5");
+    ch.onMessage = (event, payload) => {
+      if (event !== "msg") return payload;
+      hooked.push(payload.i);
+      return { i: payload.i * 10 };
+    };
+    const ref = socket.onMessage((m) => { if (m.event === "msg") seenBySocket.push(m.payload.i); });
+    await reply(ch.push("bulk", { n: 5 }));
+    await waitFor(() => got.length === 10, "the next 5");
+    eq(got, [1, 2, 3, 4, 5, 10, 20, 30, 40, 50], "payloads after the channel's onMessage");
+    eq(hooked, [1, 2, 3, 4, 5], "the channel's onMessage saw the later ones");
+    eq(seenBySocket, [1, 2, 3, 4, 5], "socket.onMessage saw the later ones, unmodified");
+    socket.off([ref]);
+    ch.onMessage = (_event, payload) => payload;
+    await reply(ch.push("bulk", { n: 2 }));
+    await waitFor(() => got.length === 12, "two more");
+    eq([got.slice(10), seenBySocket.length], [[1, 2], 5], "after socket.off and an identity onMessage");
+    await close(socket);
+    return got;
+  },
+
+  // A scripted transport (no server): frames with an outdated join ref, or none, and a new
+  // channel of the same topic after a leave.
+  async outdated_join_refs_are_dropped_and_a_new_channel_gets_the_topic(api) {
+    const box = {};
+    class Scripted {
+      constructor() {
+        this.readyState = 0;
+        this.bufferedAmount = 0;
+        this.sent = [];
+        this.onopen = this.onmessage = this.onclose = this.onerror = null;
+        box.t = this;
+        queueMicrotask(() => { this.readyState = 1; this.onopen?.({ type: "open" }); });
+      }
+      send(data) { this.sent.push(JSON.parse(data)); }
+      close(code, reason) {
+        this.readyState = 3;
+        queueMicrotask(() => this.onclose?.({ code: code ?? 1005, reason: reason ?? "", wasClean: true }));
+      }
+      deliver(frame) { this.onmessage?.({ data: JSON.stringify(frame) }); }
+      answer(event, nth = 0) {
+        const f = this.sent.filter((x) => x[3] === event)[nth];
+        this.deliver([f[0], f[1], f[2], "phx_reply", { status: "ok", response: {} }]);
+        return f[0];
+      }
+    }
+    const socket = new api.Socket("ws://scripted.invalid/socket", { transport: Scripted });
+    let open = false;
+    socket.onOpen(() => (open = true));
+    socket.connect();
+    await waitFor(() => open, "scripted open");
+    const t = box.t;
+    const seen = [];
+    const ch1 = socket.channel("room:scripted");
+    ch1.on("msg", (p, ref, jr) => seen.push(["ch1", p.i, ref, jr]));
+    ch1.join();
+    const jr1 = t.answer("phx_join");
+    t.deliver([jr1, null, "room:scripted", "msg", { i: 1 }]);
+    t.deliver([jr1, null, "room:scripted", "msg", { i: 2 }]);
+    t.deliver(["999", null, "room:scripted", "msg", { i: 3 }]);
+    t.deliver([null, null, "room:scripted", "msg", { i: 4 }]);
+    t.deliver([jr1, null, "room:other", "msg", { i: 0 }]);
+    ch1.leave();
+    t.answer("phx_leave");
+    t.deliver([jr1, null, "room:scripted", "msg", { i: 5 }]);
+    t.deliver([null, null, "room:scripted", "msg", { i: 6 }]);
+    const ch2 = socket.channel("room:scripted");
+    ch2.on("msg", (p, ref, jr) => seen.push(["ch2", p.i, ref, jr]));
+    ch2.join();
+    const jr2 = t.answer("phx_join", 1);
+    t.deliver([jr1, null, "room:scripted", "msg", { i: 7 }]);
+    t.deliver([jr2, null, "room:scripted", "msg", { i: 8 }]);
+    t.deliver([jr2, null, "room:scripted", "msg", { i: 9 }]);
+    t.deliver(["", null, "room:scripted", "msg", { i: 10 }]);
+    eq(seen, [
+      ["ch1", 1, null, jr1], ["ch1", 2, null, jr1], ["ch1", 4, null, jr1],
+      ["ch2", 8, null, jr2], ["ch2", 9, null, jr2], ["ch2", 10, null, jr2],
+    ], "what each channel saw");
+    await close(socket);
+    return seen;
+  },
+
   async a_throwing_callback_does_not_corrupt_the_socket(api, base) {
     const socket = await connected(api, base);
     const ch = socket.channel(topic("room", "throw"));
     await reply(ch.join());
     let seen = 0;
+    const after = [];
     ch.on("shout", () => { seen++; throw new Error("user bug"); });
+    // The next binding still runs, for the first broadcast (through the engine) and the
+    // later ones (routed in JS, src/js/router.rs).
+    ch.on("shout", (p) => after.push(p.n));
     // phoenix.js lets the error escape to the event loop; swallow it for the test.
     const onerr = (e) => { if (String(e.message || e.reason).includes("user bug")) e.preventDefault?.(); };
     globalThis.addEventListener?.("error", onerr);
     globalThis.addEventListener?.("unhandledrejection", onerr);
-    ch.push("shout", { n: 1 });
-    await waitFor(() => seen === 1, "first shout");
+    for (const n of [1, 2, 3]) ch.push("shout", { n });
+    await waitFor(() => seen === 3, "three shouts");
+    eq(after, [1, 2, 3], "the binding after the throwing one");
     eq(await reply(ch.push("ping", { still: "works" })), { status: "ok", response: { still: "works" } }, "after throw");
     globalThis.removeEventListener?.("error", onerr);
     globalThis.removeEventListener?.("unhandledrejection", onerr);
