@@ -550,6 +550,28 @@ fn instance_syncs_state_and_diffs() {
     );
 }
 
+/// A diff whose merge throws (the user replaced a presence's `metas` with a non-array):
+/// phoenix.js has already put the joined presence in its state, and the leaves of the
+/// diff never run. The per-key work runs in host.js; the roster must end up the same.
+#[wasm_bindgen_test]
+fn instance_diff_that_throws_mid_merge_leaves_the_same_state_as_phoenix() {
+    same(
+        r#"
+        const ch = stub();
+        const presence = new P(ch);
+        ch.trigger("presence_state", {u1: {metas: [{phx_ref: "1"}]}, u2: {metas: [{phx_ref: "2"}]}});
+        presence.list((key, p) => { if (key === "u1") p.metas = "oops"; });
+        let error;
+        try {
+          ch.trigger("presence_diff", {joins: {u1: {metas: [{phx_ref: "3"}]}}, leaves: {u2: {metas: [{phx_ref: "2"}]}}});
+        } catch (e) { error = e.constructor.name; }
+        const after = presence.list((key, {metas}) => [key, metas.map((m) => m.phx_ref)]);
+        ch.trigger("presence_diff", {joins: {}, leaves: {u2: {metas: [{phx_ref: "2"}]}}});
+        return {error, after, later: presence.list((key) => key)};
+    "#,
+    );
+}
+
 #[wasm_bindgen_test]
 fn instance_applies_pending_diffs_once_the_state_arrives() {
     let out = same(

@@ -258,7 +258,9 @@ impl Channel {
         match r {
             PushRef::Undefined => JsValue::UNDEFINED,
             PushRef::Null => JsValue::NULL,
-            PushRef::Set(r) => JsValue::from_str(&r.to_js_string()),
+            // From the JS-string cache: `Presence` compares `channel.joinRef()` on every
+            // diff, and a fresh string would go through `TextDecoder` each time.
+            PushRef::Set(r) => crate::web::intern::js_str(r.write(&mut [0u8; 20])),
         }
     }
 

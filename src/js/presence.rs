@@ -82,10 +82,14 @@
 //! - The state frame saves phoenix.js's whole-state JSON round trips; with an `onJoin` set, the
 //!   one deep clone per new key that keeps `newPresence` private dominates (kept on purpose:
 //!   handing out the state's own object would let callbacks mutate the roster).
-//! - A diff costs about 50 wasm↔JS calls (property reads, the `joinRef()` call, the JSON
-//!   clones phoenix.js also makes) where phoenix.js runs the same steps as JIT-compiled JS:
-//!   it stays O(diff) but is ~2–3× slower in absolute terms. Moving the per-meta loops into
-//!   a JS snippet would close that gap; the crate has no JS snippets so far.
+//! - A diff used to cost about 50 wasm↔JS calls (property reads, the `joinRef()` call, the
+//!   JSON clones phoenix.js also makes). The per-meta work now runs in `src/web/host.js`
+//!   (`presenceDiff`, `presenceJoin`, `presenceLeave`: one call per key), the diff frame
+//!   reaches the handler through the broadcast router without entering the engine, and
+//!   `channel.joinRef()` comes from the JS-string cache: about 12 calls per 1 join + 1
+//!   leave, 1.4–1.9× phoenix.js's time (28–38 µs vs 17–23 µs, docs/PERFORMANCE.md "Third
+//!   pass"). What is left is the key text copied into wasm for the roster and the
+//!   externref traffic of each call.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
@@ -98,6 +102,29 @@ use wasm_bindgen::JsCast;
 // The roster is pure Rust (`crate::core::presence`), property-tested natively
 // (`tests/presence_model.rs`).
 use crate::core::presence::Roster;
+
+#[wasm_bindgen(module = "/src/web/host.js")]
+extern "C" {
+    /// `[joins, Object.getOwnPropertyNames(joins), leaves]` of a JSON clone of the diff.
+    #[wasm_bindgen(js_name = presenceDiff, catch)]
+    fn presence_diff(diff: &JsValue) -> Result<JsValue, JsValue>;
+    /// The roster's new presence for a joined key: a clone of `newPresence` with the
+    /// current presence's metas whose ref did not rejoin in front. The clone is put in
+    /// `slot[0]` before the merge, so that when the merge throws the roster still gets it
+    /// (phoenix.js assigns `state[key]` first).
+    #[wasm_bindgen(js_name = presenceJoin, catch)]
+    fn presence_join(
+        current: &JsValue,
+        new_presence: &JsValue,
+        slot: &Array,
+    ) -> Result<JsValue, JsValue>;
+    /// Removes the metas whose ref left from `current.metas`.
+    #[wasm_bindgen(js_name = presenceLeave, catch)]
+    fn presence_leave(current: &JsValue, left: &JsValue) -> Result<(), JsValue>;
+    /// `p.metas.length === 0`, read after `onLeave` ran.
+    #[wasm_bindgen(js_name = metasEmpty, catch)]
+    fn metas_empty(presence: &JsValue) -> Result<bool, JsValue>;
+}
 
 #[wasm_bindgen]
 extern "C" {
@@ -245,7 +272,6 @@ fn to_null_proto(obj: &JsValue) -> JsResult<JsValue> {
 struct Names {
     metas: JsValue,
     phx_ref: JsValue,
-    length: JsValue,
     joins: JsValue,
     leaves: JsValue,
     join_ref: JsValue,
@@ -255,7 +281,6 @@ thread_local! {
     static NAMES: Names = Names {
         metas: JsValue::from_str("metas"),
         phx_ref: JsValue::from_str("phx_ref"),
-        length: JsValue::from_str("length"),
         joins: JsValue::from_str("joins"),
         leaves: JsValue::from_str("leaves"),
         join_ref: JsValue::from_str("joinRef"),
@@ -367,13 +392,6 @@ fn concat(kept: &Array, metas: &JsValue) -> Array {
 
 fn ref_set(metas: &[(JsValue, JsValue)]) -> RefSet {
     RefSet::new(metas.iter().map(|(_, r)| r.clone()).collect())
-}
-
-/// `metas.length === 0` for the metas read after `onLeave` ran.
-fn metas_empty(presence: &JsValue) -> JsResult<bool> {
-    let metas = get(presence, &metas_key())?;
-    let len = get(&metas, &name(|n| &n.length))?;
-    Ok(len.as_f64() == Some(0.0))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -614,12 +632,11 @@ fn roster_remove(shared: &Shared, key_text: &str, key: &JsValue) -> JsResult<()>
 /// `syncDiff` on the roster, in place (phoenix.js's instance passes its null-prototype state,
 /// which `syncDiff` mutates and returns).
 fn apply_diff(shared: &Shared, diff: &JsValue, cb: &Callbacks) -> JsResult<()> {
-    let diff = clone(diff)?;
-    let joins = get(&diff, &name(|n| &n.joins))?;
-    let leaves = get(&diff, &name(|n| &n.leaves))?;
-    let metas = metas_key();
-
-    let keys = own_keys(&joins)?;
+    // [joins, names of joins, leaves] of a JSON clone of the diff.
+    let plan: Array = presence_diff(diff)?.unchecked_into();
+    let joins = plan.get(0);
+    let keys: Array = plan.get(1).unchecked_into();
+    let slot = Array::new();
     for i in 0..keys.length() {
         let key = keys.get(i);
         let text = key_text(&key);
@@ -630,25 +647,25 @@ fn apply_diff(shared: &Shared, diff: &JsValue, cb: &Callbacks) -> JsResult<()> {
             .get(&text)
             .map(|e| e.presence.clone())
             .unwrap_or(JsValue::UNDEFINED);
-        let cloned = clone(&new_presence)?;
+        let merged = presence_join(&current, &new_presence, &slot);
+        let presence = match &merged {
+            Ok(p) => p.clone(),
+            Err(_) => slot.get(0),
+        };
         roster_set(
             shared,
             &text,
             Entry {
                 key: key.clone(),
-                presence: cloned.clone(),
+                presence,
             },
         )?;
-        if current.is_truthy() {
-            let joined = get(&cloned, &metas)?;
-            let joined_refs = ref_set(&with_refs(&joined)?);
-            let kept = metas_without(&with_refs(&get(&current, &metas)?)?, &joined_refs);
-            set(&cloned, &metas, &concat(&kept, &joined))?;
-        }
+        merged?;
         if cb.on_join.is_truthy() {
             call3(&cb.on_join, &key, &current, &new_presence)?;
         }
     }
+    let leaves = plan.get(2);
     let keys = own_keys(&leaves)?;
     for i in 0..keys.length() {
         let key = keys.get(i);
@@ -661,9 +678,7 @@ fn apply_diff(shared: &Shared, diff: &JsValue, cb: &Callbacks) -> JsResult<()> {
         if current.is_falsy() {
             continue;
         }
-        let remove = ref_set(&with_refs(&get(&left_presence, &metas)?)?);
-        let kept = metas_without(&with_refs(&get(&current, &metas)?)?, &remove);
-        set(&current, &metas, &kept)?;
+        presence_leave(&current, &left_presence)?;
         if cb.on_leave.is_truthy() {
             call3(&cb.on_leave, &key, &current, &left_presence)?;
         }

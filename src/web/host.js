@@ -5,8 +5,8 @@
 // page load stalled now and then; for users each file is one more request).
 //
 // Sections: LongPoll requests (src/web/longpoll.rs), frame encoding (src/web/serializer.rs),
-// transport send (src/web/transport.rs), the broadcast router (src/js/router.rs), Push
-// chaining and thenables (src/js/push.rs).
+// transport send (src/web/transport.rs), the broadcast router (src/js/router.rs), the
+// Presence instance's diff (src/js/presence.rs), Push chaining and thenables (src/js/push.rs).
 
 // ---- LongPoll (src/web/longpoll.rs) --------------------------------------------------
 const parseJSON = (resp) => {
@@ -128,6 +128,31 @@ export function isThenable(v) {
   if (v === null || (typeof v !== "object" && typeof v !== "function")) return false;
   try { return typeof v.then === "function"; } catch (_) { return false; }
 }
+
+// ---- Presence (src/js/presence.rs) --------------------------------------------------
+// syncDiff's per-key meta work (spec §5) on the instance's JS objects, one call per key
+// instead of a wasm→JS call per property read; the roster (which keys, in which order, with
+// which presence object) stays in Rust. Refs are matched with a Set: the refs looked up come
+// from a JSON clone (never NaN), so `has` answers as phoenix.js's `indexOf(ref) < 0` does.
+export function presenceDiff(diff) {
+  const { joins, leaves } = JSON.parse(JSON.stringify(diff));
+  return [joins, Object.getOwnPropertyNames(joins), leaves];
+}
+export function presenceJoin(current, newPresence, slot) {
+  const p = JSON.parse(JSON.stringify(newPresence));
+  slot[0] = p;
+  if (current) {
+    const joined = new Set(p.metas.map((m) => m.phx_ref));
+    const kept = current.metas.filter((m) => !joined.has(m.phx_ref));
+    if (kept.length > 0) p.metas = kept.concat(p.metas);
+  }
+  return p;
+}
+export function presenceLeave(current, left) {
+  const refs = new Set(left.metas.map((m) => m.phx_ref));
+  current.metas = current.metas.filter((m) => !refs.has(m.phx_ref));
+}
+export function metasEmpty(p) { return p.metas.length === 0; }
 
 // ---- Push (src/js/push.rs) -----------------------------------------------------------
 export function chainable(obj, name) {
