@@ -121,8 +121,16 @@ proptest! {
                 }
             }
             let got: Vec<(String, u32)> = roster.values().cloned().collect();
-            prop_assert_eq!(got, model.ordered());
+            prop_assert_eq!(&got, &model.ordered());
             prop_assert_eq!(roster.len(), model.entries.len());
+            // `entries` pairs each value with its key, in the same order.
+            let entries: Vec<(String, (String, u32))> =
+                roster.entries().into_iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+            prop_assert_eq!(entries.len(), got.len());
+            for ((key, value), expected) in entries.iter().zip(&got) {
+                prop_assert_eq!(key, &value.0);
+                prop_assert_eq!(value, expected);
+            }
         }
     }
 

@@ -572,6 +572,41 @@ fn instance_diff_that_throws_mid_merge_leaves_the_same_state_as_phoenix() {
     );
 }
 
+/// A second state frame (a reconnect) compares each key's metas by ref: same refs in
+/// another order, duplicates, a field changed under the same ref (kept as before), a NaN
+/// ref (never equal), and metas that are not an array, next to phoenix.js.
+#[wasm_bindgen_test]
+fn instance_resync_compares_metas_by_ref_like_phoenix() {
+    same(
+        r#"
+        const ch = stub();
+        const presence = new P(ch);
+        const {log, onJoin, onLeave, onSync} = logger();
+        presence.onJoin(onJoin); presence.onLeave(onLeave); presence.onSync(onSync);
+        ch.trigger("presence_state", {
+          order: {metas: [{phx_ref: "1"}, {phx_ref: "2"}]},
+          dup: {metas: [{phx_ref: "d"}, {phx_ref: "d"}]},
+          field: {metas: [{phx_ref: "f", status: "away"}]},
+          nan: {metas: [{phx_ref: "n"}]},
+        });
+        presence.list((key, p) => { if (key === "nan") p.metas[0].phx_ref = NaN; });
+        log.length = 0;
+        ch.trigger("presence_state", {
+          order: {metas: [{phx_ref: "2"}, {phx_ref: "1"}]},
+          dup: {metas: [{phx_ref: "d"}]},
+          field: {metas: [{phx_ref: "f", status: "online"}]},
+          nan: {metas: [{phx_ref: "n"}]},
+        });
+        const after = presence.list((key, {metas}) => [key, metas.map((m) => [String(m.phx_ref), m.status])]);
+        let error;
+        try {
+          ch.trigger("presence_state", {order: {metas: "not an array"}});
+        } catch (e) { error = e.constructor.name; }
+        return {log, after, error};
+    "#,
+    );
+}
+
 #[wasm_bindgen_test]
 fn instance_applies_pending_diffs_once_the_state_arrives() {
     let out = same(

@@ -194,6 +194,31 @@ impl<V> Roster<V> {
         ints.chain(rest).map(|s| &s.value)
     }
 
+    /// `(key, value)` pairs in JS own-property order, as [`Roster::values`]. Slots do not
+    /// store their key (it lives once, in the map), so this builds a slot → key table
+    /// first: O(n), for callers that would otherwise ask the host for each key's text.
+    pub fn entries(&self) -> Vec<(&str, &V)> {
+        let mut keys: Vec<Option<&str>> = vec![None; self.slots.len()];
+        for (k, &slot) in &self.map {
+            if let Some(entry) = keys.get_mut(slot) {
+                *entry = Some(k);
+            }
+        }
+        let at = |slot: usize| -> Option<(&str, &V)> {
+            let key = (*keys.get(slot)?)?;
+            let s = self.slots.get(slot)?.as_ref()?;
+            Some((key, &s.value))
+        };
+        let ints = self.ints.values().filter_map(|&slot| at(slot));
+        let rest = self
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.as_ref().is_some_and(|s| !s.indexed))
+            .filter_map(|(slot, _)| at(slot));
+        ints.chain(rest).collect()
+    }
+
     /// Drops the tombstones and renumbers the slots: O(slots), run when the tombstones
     /// outnumber the live entries, so O(1) amortised per removal.
     fn compact(&mut self) {

@@ -153,6 +153,28 @@ export function presenceLeave(current, left) {
   current.metas = current.metas.filter((m) => !refs.has(m.phx_ref));
 }
 export function metasEmpty(p) { return p.metas.length === 0; }
+// syncState's question for a key present before and after a state frame (a reconnect sends
+// the whole roster again, mostly unchanged): did no meta join and none leave? Refs compare
+// with `===` (NaN never matches, holes are skipped, as indexOf and filter do). Anything
+// unusual (metas not arrays, a throwing getter) answers false: the caller's full path then
+// runs and fails as phoenix.js does.
+export function presenceUnchanged(current, incoming) {
+  try {
+    const cur = current.metas, inc = incoming.metas;
+    if (!Array.isArray(cur) || !Array.isArray(inc)) return false;
+    return allIn(inc, refSet(cur)) && allIn(cur, refSet(inc));
+  } catch (_) {
+    return false;
+  }
+}
+function refSet(metas) {
+  const refs = new Set();
+  metas.forEach((m) => refs.add(m.phx_ref));
+  return refs;
+}
+function allIn(metas, refs) {
+  return metas.every((m) => { const r = m.phx_ref; return r === r && refs.has(r); });
+}
 
 // ---- Push (src/js/push.rs) -----------------------------------------------------------
 export function chainable(obj, name) {
