@@ -535,14 +535,11 @@ impl Shared {
         };
         match decoded {
             Ok(msg) => {
-                // A text broadcast with the default decoder: once handled, its route lets
-                // the next ones skip wasm (src/js/router.rs). Not from inside a drain, where
-                // queued callbacks must run first, and not from binary frames, which the
-                // router does not take (learning from each would clear and rebuild the
-                // route per frame).
-                let learn =
-                    (msg.ref_.is_none() && !custom && data.is_string() && !self.draining.get())
-                        .then(|| (msg.topic.clone(), msg.event.clone()));
+                // A broadcast (text, or binary kind 0/2) with the default decoder: once
+                // handled, its route lets the next ones skip wasm (src/js/router.rs). Not
+                // from inside a drain, where queued callbacks must run first.
+                let learn = (msg.ref_.is_none() && !custom && !self.draining.get())
+                    .then(|| (msg.topic.clone(), msg.event.clone()));
                 self.on_transport_event(conn, |engine| engine.handle_message(conn, now(), msg));
                 if let Some((topic, event)) = learn.filter(|_| !self.draining.get()) {
                     self.engine.learn_route(conn, &topic, &event);

@@ -82,44 +82,93 @@ export function eventData(e) { return e.data; }
 // Routes of plain broadcasts (ref null) that the engine computed: topic → event → per
 // member channel {jr: its join ref or null, cbs: its callbacks}. Valid for connection
 // `conn` until the engine changes (then routerClear). Anything else goes to wasm.
-export function newRouter() { return { conn: -1, routes: new Map() }; }
-export function routerClear(r) { r.conn = -1; r.routes = new Map(); }
+// `bin` caches the last binary header seen with its route, so a stream of binary frames of
+// one topic and event decodes no string.
+export function newRouter() { return { conn: -1, routes: new Map(), bin: null, topic: null, event: null, route: null }; }
+export function routerClear(r) { r.conn = -1; r.routes = new Map(); r.bin = null; r.route = null; }
 export function routeSet(r, conn, topic, event, joinRefs, callbacks) {
   if (r.conn !== conn) { r.conn = conn; r.routes = new Map(); }
+  r.bin = null;
+  r.route = null;
   let byEvent = r.routes.get(topic);
   if (byEvent === undefined) { byEvent = new Map(); r.routes.set(topic, byEvent); }
   const route = [];
   for (let i = 0; i < joinRefs.length; i++) route.push({ jr: joinRefs[i], cbs: callbacks[i] });
   byEvent.set(event, route);
 }
+// The last text route found is checked first: a stream of one topic and event then costs
+// two string compares instead of two hash lookups.
+function routeOf(r, topic, event) {
+  if (r.route !== null && topic === r.topic && event === r.event) return r.route;
+  const byEvent = r.routes.get(topic);
+  const route = byEvent === undefined ? undefined : byEvent.get(event);
+  if (route !== undefined) { r.topic = topic; r.event = event; r.route = route; }
+  return route;
+}
+// phoenix.js's onConnMessage → isMember → trigger, for a broadcast with a route.
 // Exceptions of callbacks: the others still run; the first is rethrown in a microtask, as
 // the engine's drain does.
-function rethrowLater(e) { queueMicrotask(() => { throw e; }); }
+function dispatch(route, jr, payload) {
+  let error, threw = false;
+  for (let i = 0; i < route.length; i++) {
+    const ch = route[i];
+    if (jr && jr !== ch.jr) continue; // outdated join ref (logged only with a logger, which has no routes)
+    const cbs = ch.cbs, cbJr = jr || ch.jr;
+    for (let j = 0; j < cbs.length; j++) {
+      try { cbs[j](payload, null, cbJr); } catch (err) { if (!threw) { threw = true; error = err; } }
+    }
+  }
+  if (threw) queueMicrotask(() => { throw error; });
+}
+// Binary frames without a ref (spec §6.2): kind 2 `[2][topic][event]` (a broadcast) and
+// kind 0 `[0][join_ref][topic][event]` (a server push), each string preceded in the header
+// by its byte length. Returns {head, jr, route} for a routed one, else undefined. Strings
+// that are not valid UTF-8 go to wasm, which drops the frame as the engine does.
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+function binaryRoute(r, buf) {
+  const b = new Uint8Array(buf);
+  const kind = b[0], hl = kind === 2 ? 3 : kind === 0 ? 4 : 0;
+  if (hl === 0 || b.length < hl) return undefined;
+  let start = hl;
+  for (let i = 1; i < hl; i++) start += b[i];
+  if (b.length < start) return undefined;
+  const c = r.bin;
+  if (c !== null && c.head.length === start) {
+    const head = c.head;
+    let i = 0;
+    while (i < start && head[i] === b[i]) i++;
+    if (i === start) return c;
+  }
+  let at = hl, jr = null;
+  const text = (n) => { const s = utf8.decode(b.subarray(at, at + n)); at += n; return s; };
+  try {
+    if (kind === 0) jr = text(b[1]);
+    const topic = text(b[hl - 2]), event = text(b[hl - 1]);
+    const route = routeOf(r, topic, event);
+    if (route === undefined) return undefined;
+    return (r.bin = { head: b.slice(0, start), jr, route });
+  } catch (_) {
+    return undefined;
+  }
+}
 export function messageHandler(r, conn, slow) {
   return function onmessage(e) {
     if (r.conn !== conn) return slow(e, undefined);
     const data = e.data;
-    if (typeof data !== "string") return slow(e, undefined);
+    if (typeof data !== "string") {
+      const c = data instanceof ArrayBuffer ? binaryRoute(r, data) : undefined;
+      if (c === undefined) return slow(e, undefined);
+      return dispatch(c.route, c.jr, data.slice(c.head.length));
+    }
     let f;
     try { f = JSON.parse(data); } catch (_) { return slow(e, undefined); }
-    // phoenix.js's onConnMessage → isMember → trigger for a frame [jr, null, topic, event, payload].
+    // A text frame [jr, null, topic, event, payload].
     if (!Array.isArray(f) || f.length < 5 || f[1] !== null) return slow(e, f);
     const jr = f[0], topic = f[2], event = f[3];
     if ((jr !== null && typeof jr !== "string") || typeof topic !== "string" || typeof event !== "string") return slow(e, f);
-    const byEvent = r.routes.get(topic);
-    const route = byEvent === undefined ? undefined : byEvent.get(event);
+    const route = routeOf(r, topic, event);
     if (route === undefined) return slow(e, f);
-    const payload = f[4];
-    let error, threw = false;
-    for (let i = 0; i < route.length; i++) {
-      const ch = route[i];
-      if (jr && jr !== ch.jr) continue; // outdated join ref (logged only with a logger, which has no routes)
-      const cbs = ch.cbs, cbJr = jr || ch.jr;
-      for (let j = 0; j < cbs.length; j++) {
-        try { cbs[j](payload, null, cbJr); } catch (err) { if (!threw) { threw = true; error = err; } }
-      }
-    }
-    if (threw) rethrowLater(error);
+    dispatch(route, jr, f[4]);
   };
 }
 

@@ -416,6 +416,18 @@ export const scenarios = {
         queueMicrotask(() => this.onclose?.({ code: code ?? 1005, reason: reason ?? "", wasClean: true }));
       }
       deliver(frame) { this.onmessage?.({ data: JSON.stringify(frame) }); }
+      // A binary frame (spec §6.2): kind, the byte length of each field, the fields, the payload.
+      deliverBinary(kind, fields, payload) {
+        const parts = fields.map((f) => (typeof f === "string" ? new TextEncoder().encode(f) : new Uint8Array(f)));
+        const head = [kind, ...parts.map((x) => x.length)];
+        const size = head.length + parts.reduce((n, x) => n + x.length, 0) + payload.length;
+        const out = new Uint8Array(size);
+        out.set(head, 0);
+        let at = head.length;
+        for (const x of parts) { out.set(x, at); at += x.length; }
+        out.set(payload, at);
+        this.onmessage?.({ data: out.buffer });
+      }
       answer(event, nth = 0) {
         const f = this.sent.filter((x) => x[3] === event)[nth];
         this.deliver([f[0], f[1], f[2], "phx_reply", { status: "ok", response: {} }]);
@@ -433,6 +445,21 @@ export const scenarios = {
     ch1.on("msg", (p, ref, jr) => seen.push(["ch1", p.i, ref, jr]));
     ch1.join();
     const jr1 = t.answer("phx_join");
+    // Binary broadcasts (kind 2) and server pushes (kind 0, with a join ref), repeated so the
+    // later ones take phoenix-wasm's cached route; an outdated join ref and an event that is
+    // not UTF-8 reach nobody.
+    const bins = [];
+    ch1.on("bin", (p, ref, jr) => bins.push([Array.from(new Uint8Array(p)), ref, jr]));
+    t.deliverBinary(2, ["room:scripted", "bin"], [1, 2]);
+    t.deliverBinary(2, ["room:scripted", "bin"], [3]);
+    t.deliverBinary(0, [jr1, "room:scripted", "bin"], [4]);
+    t.deliverBinary(0, ["999", "room:scripted", "bin"], [5]);
+    t.deliverBinary(0, [jr1, "room:scripted", "bin"], [6]);
+    t.deliverBinary(2, ["room:scripted", [0x62, 0xff]], [7]);
+    t.deliverBinary(2, ["room:other", "bin"], [8]);
+    t.deliverBinary(2, ["room:scripted", "bin"], []);
+    eq(bins, [[[1, 2], null, jr1], [[3], null, jr1], [[4], null, jr1], [[6], null, jr1], [[], null, jr1]],
+      "binary frames seen by ch1");
     t.deliver([jr1, null, "room:scripted", "msg", { i: 1 }]);
     t.deliver([jr1, null, "room:scripted", "msg", { i: 2 }]);
     t.deliver(["999", null, "room:scripted", "msg", { i: 3 }]);
