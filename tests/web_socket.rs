@@ -149,6 +149,11 @@ async fn a_healthy_websocket_stays_and_is_not_remembered() {
 }
 
 #[wasm_bindgen_test]
+async fn push_reply_round_trips_arm_no_timer_per_push() {
+    run_scenario("push_reply_round_trips_arm_no_timer_per_push", true).await;
+}
+
+#[wasm_bindgen_test]
 async fn a_throwing_session_storage_is_never_fatal() {
     run_scenario("a_throwing_session_storage_is_never_fatal", true).await;
 }

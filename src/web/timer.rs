@@ -31,11 +31,15 @@ impl Timer {
         }
     }
 
-    /// Arms the timer for the deadline `at` (ms on the `now` clock); a timer already armed
-    /// for the same deadline is left alone. The clock is read only when the timer must be
-    /// (re)armed: after most messages the deadline is unchanged and `now` is not called.
+    /// Arms the timer for the deadline `at` (ms on the `now` clock). A timer already armed
+    /// for the same or an **earlier** moment is left alone: when it fires early the engine
+    /// finds nothing due and the driver re-arms it for the real deadline. Re-arming each
+    /// time the earliest deadline moved later cost a `clearTimeout` + `setTimeout` per
+    /// push/reply pair (the push's timeout arms it, the reply removes it), the very cost of
+    /// phoenix.js's timer per push (docs/PERFORMANCE.md "Third pass"). The clock is read only
+    /// when the timer must be (re)armed.
     pub fn arm(&mut self, at: f64, now: impl FnOnce() -> f64) {
-        if self.id.is_some() && self.at == at {
+        if self.id.is_some() && self.at <= at {
             return;
         }
         self.clear();

@@ -2,7 +2,7 @@
 // the page lifecycle (§2.7). `api` is {Socket, LongPoll}; each scenario throws on a failed
 // expectation.
 
-import { sleep, waitFor } from "./helpers.js";
+import { close, fail, sleep, waitFor, wsUrl } from "./helpers.js";
 
 /** An in-memory sessionStorage, so tests do not see each other's memo. */
 function memoryStorage() {
@@ -31,6 +31,33 @@ async function joinedOver(socket, topicName) {
 }
 
 export const scenarios = {
+  // One timer for every deadline (ARCHITECTURE.md): a push's timeout must not cost a
+  // setTimeout, nor its reply a clearTimeout. phoenix.js makes one of each per push.
+  async push_reply_round_trips_arm_no_timer_per_push(api, base) {
+    const socket = new api.Socket(wsUrl(base));
+    let open = false;
+    socket.onOpen(() => (open = true));
+    socket.connect();
+    await waitFor(() => open, "open");
+    const ch = await joinedOver(socket, "room:timers");
+    const { setTimeout: set, clearTimeout: clear } = globalThis;
+    let sets = 0, clears = 0;
+    globalThis.setTimeout = function (...args) { sets++; return set.apply(this, args); };
+    globalThis.clearTimeout = function (...args) { clears++; return clear.apply(this, args); };
+    try {
+      for (let i = 0; i < 50; i++) {
+        await new Promise((resolve, reject) =>
+          ch.push("ping", { i }).receive("ok", resolve).receive("error", reject).receive("timeout", reject));
+      }
+    } finally {
+      globalThis.setTimeout = set;
+      globalThis.clearTimeout = clear;
+    }
+    if (sets + clears > 4) fail(`50 push/reply round trips called setTimeout ${sets} and clearTimeout ${clears} times`);
+    await close(socket);
+    return { sets, clears };
+  },
+
   async a_refused_websocket_falls_back_to_longpoll_and_is_remembered(api, base) {
     const storage = memoryStorage();
     const logs = [];
