@@ -40,12 +40,19 @@ extern "C" {
     fn is_thenable(value: &JsValue) -> bool;
 }
 
+thread_local! {
+    /// The two keys read from every reply: made once, since each `JsValue::from_str` is a
+    /// `TextDecoder.decode` in the glue (a round trip read both, ~1 µs, docs/PERFORMANCE.md).
+    static STATUS: JsValue = JsValue::from_str("status");
+    static RESPONSE: JsValue = JsValue::from_str("response");
+}
+
 /// `target[key]`, or `undefined` when `target` is not an object or the read throws.
-fn get_field(target: &JsValue, key: &str) -> JsValue {
+fn get_field(target: &JsValue, key: &JsValue) -> JsValue {
     if !(target.is_object() || target.is_function()) {
         return JsValue::UNDEFINED;
     }
-    Reflect::get(target, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+    Reflect::get(target, key).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// `target[key] = value` on an object this module just created (cannot throw in practice;
@@ -86,11 +93,11 @@ impl Payload for JsValue {
     }
 
     fn reply_status(&self) -> Option<String> {
-        get_field(self, "status").as_string()
+        STATUS.with(|k| get_field(self, k)).as_string()
     }
 
     fn reply_response(&self) -> Self {
-        get_field(self, "response")
+        RESPONSE.with(|k| get_field(self, k))
     }
 
     fn from_binary(bytes: &[u8]) -> Self {
