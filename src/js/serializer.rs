@@ -3,7 +3,7 @@
 //! around these, so users who pass `Serializer.encode` / `decode` as socket options, or
 //! call them directly, get phoenix.js's frames.
 
-use js_sys::{Array, ArrayBuffer, Function, Object, Reflect, Uint8Array, JSON};
+use js_sys::{Array, ArrayBuffer, Function, Reflect, Uint8Array, JSON};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -62,17 +62,13 @@ pub fn serializer_encode(msg: JsValue, callback: Function) -> Result<JsValue, Js
 
 /// `{join_ref, ref, topic, event, payload}`.
 pub(crate) fn message_object(m: &Message<JsValue>) -> JsValue {
-    let o = Object::new();
-    let s = |v: Option<&str>| v.map_or(JsValue::NULL, JsValue::from_str);
-    let set = |k: &str, v: &JsValue| {
-        let _ = Reflect::set(&o, &JsValue::from_str(k), v);
-    };
-    set("join_ref", &s(m.join_ref.as_deref()));
-    set("ref", &s(m.ref_.as_deref()));
-    set("topic", &JsValue::from_str(&m.topic));
-    set("event", &JsValue::from_str(&m.event));
-    set("payload", &m.payload);
-    o.into()
+    crate::web::serializer::message_object(
+        m.join_ref.as_deref(),
+        m.ref_.as_deref(),
+        &m.topic,
+        &m.event,
+        &m.payload,
+    )
 }
 
 /// `Serializer.decode(raw, callback)`: binary frames of kinds 0/1/2 or V2 JSON text.

@@ -658,19 +658,9 @@ fn set(obj: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
 }
 
-fn ref_value(r: Option<Ref>) -> JsValue {
-    r.map_or(JsValue::NULL, |r| JsValue::from_str(&r.to_js_string()))
-}
-
 /// The message a custom `encode(msg, cb)` receives.
 fn outgoing_object(m: &Outgoing<JsValue>) -> JsValue {
-    let o = Object::new();
-    set(&o, "join_ref", &ref_value(m.join_ref));
-    set(&o, "ref", &ref_value(m.ref_));
-    set(&o, "topic", &JsValue::from_str(&m.topic));
-    set(&o, "event", &JsValue::from_str(&m.event));
-    set(&o, "payload", &m.payload);
-    o.into()
+    crate::web::serializer::outgoing_object(m)
 }
 
 /// A user `decode(raw, cb)`: `cb` receives `{join_ref, ref, topic, event, payload}`.

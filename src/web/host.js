@@ -65,6 +65,16 @@ export function unhandled(status) { return new Error(`unhandled poll status ${st
 export function encodeFrame(jr, ref, topic, event, payload) {
   return JSON.stringify([jr < 0 ? null : String(jr), ref < 0 ? null : String(ref), topic, event, payload]);
 }
+// The message objects phoenix.js hands out, with its key order, each built in one call
+// (five keys set from wasm were ten crossings): a decoded message (socket.onMessage
+// callbacks), and what a custom `encode` receives — `socket.push`'s argument, which has no
+// join_ref for heartbeats and pings.
+export function messageObject(join_ref, ref, topic, event, payload) {
+  return { join_ref, ref, topic, event, payload };
+}
+export function outgoingObject(topic, event, payload, ref, join_ref, hasJoinRef) {
+  return hasJoinRef ? { topic, event, payload, ref, join_ref } : { topic, event, payload, ref };
+}
 export function binaryFrame(header, payload) {
   let body;
   try { body = new Uint8Array(payload); } catch (_) { body = new Uint8Array(0); }

@@ -37,6 +37,48 @@ extern "C" {
     /// JS to JS, instead of into wasm memory and out again. A detached payload is empty.
     #[wasm_bindgen(js_name = binaryFrame)]
     fn binary_frame(header: &[u8], payload: &JsValue) -> JsValue;
+
+    /// `{topic, event, payload, ref, join_ref}` (without `join_ref` unless `has_join_ref`)
+    /// in one call.
+    #[wasm_bindgen(js_name = outgoingObject)]
+    fn outgoing_object_js(
+        topic: &JsValue,
+        event: &JsValue,
+        payload: &JsValue,
+        ref_: &JsValue,
+        join_ref: &JsValue,
+        has_join_ref: bool,
+    ) -> JsValue;
+
+    /// `{join_ref, ref, topic, event, payload}` in one call.
+    #[wasm_bindgen(js_name = messageObject)]
+    fn message_object_js(
+        join_ref: &JsValue,
+        ref_: &JsValue,
+        topic: &JsValue,
+        event: &JsValue,
+        payload: &JsValue,
+    ) -> JsValue;
+}
+
+/// The message object phoenix.js hands to `socket.onMessage` callbacks:
+/// `{join_ref, ref, topic, event, payload}`, refs as strings or `null`. Topic, event and
+/// join ref come from the JS-string cache (they repeat from frame to frame).
+pub fn message_object(
+    join_ref: Option<&str>,
+    ref_: Option<&str>,
+    topic: &str,
+    event: &str,
+    payload: &JsValue,
+) -> JsValue {
+    use crate::web::intern::js_str;
+    message_object_js(
+        &join_ref.map_or(JsValue::NULL, js_str),
+        &ref_.map_or(JsValue::NULL, JsValue::from_str),
+        &js_str(topic),
+        &js_str(event),
+        payload,
+    )
 }
 
 #[wasm_bindgen]
@@ -167,4 +209,23 @@ fn error_message(err: &JsValue) -> String {
     }
     err.as_string()
         .unwrap_or_else(|| String::from("JSON.stringify threw a non-Error value"))
+}
+
+/// What a custom `encode(msg, cb)` receives: phoenix.js's `socket.push` argument,
+/// `{topic, event, payload, ref, join_ref}` for channel messages and
+/// `{topic, event, payload, ref}` (no `join_ref` key) for heartbeats and pings (spec §2.3).
+pub fn outgoing_object(msg: &Outgoing<JsValue>) -> JsValue {
+    use crate::web::intern::js_str;
+    let (mut jr, mut r) = ([0u8; 20], [0u8; 20]);
+    let heartbeat = msg.join_ref.is_none() && msg.topic == "phoenix" && msg.event == "heartbeat";
+    outgoing_object_js(
+        &js_str(&msg.topic),
+        &js_str(&msg.event),
+        &msg.payload,
+        &msg.ref_
+            .map_or(JsValue::NULL, |x| JsValue::from_str(x.write(&mut r))),
+        &msg.join_ref
+            .map_or(JsValue::NULL, |x| js_str(x.write(&mut jr))),
+        !heartbeat,
+    )
 }

@@ -297,9 +297,12 @@ export const scenarios = {
   async custom_encode_and_decode_are_used_for_every_frame(api, base) {
     let encoded = 0;
     let decoded = 0;
+    const shapes = {};
     const socket = await connected(api, base, {
       encode: (msg, callback) => {
         encoded++;
+        // What encode receives is socket.push's argument (spec §2.3), key order included.
+        shapes[msg.event] ??= [Object.keys(msg), typeof msg.ref];
         return callback(JSON.stringify([msg.join_ref, msg.ref, msg.topic, msg.event, msg.payload]));
       },
       decode: (raw, callback) => {
@@ -312,6 +315,14 @@ export const scenarios = {
     await reply(ch.join());
     eq(await reply(ch.push("ping", { via: "custom" })), { status: "ok", response: { via: "custom" } }, "ping");
     if (encoded < 2 || decoded < 2) fail(`custom codec not used: ${encoded} encoded, ${decoded} decoded`);
+    let rtt;
+    socket.ping((ms) => (rtt = ms));
+    await waitFor(() => rtt !== undefined, "ping");
+    eq(shapes, {
+      phx_join: [["topic", "event", "payload", "ref", "join_ref"], "string"],
+      ping: [["topic", "event", "payload", "ref", "join_ref"], "string"],
+      heartbeat: [["topic", "event", "payload", "ref"], "string"],
+    }, "the messages encode receives");
     await close(socket);
     return [];
   },
