@@ -579,9 +579,9 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             .map(|b| b.handler.clone())
             .collect();
         let message_hook = c.message_hook;
-        let cb_join_ref = join_ref
-            .filter(|s| !s.is_empty())
-            .or_else(|| self.channel_join_ref_value(c).map(|r| r.to_js_string()));
+        // The channel's join ref as it is now, for the callbacks' `joinRef` argument; made a
+        // string only if a dispatch needs it (most triggers, e.g. every reply, have none).
+        let current_join_ref = self.channel_join_ref_value(c);
         let mut user = Vec::new();
         for h in handlers {
             match h {
@@ -609,6 +609,9 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             }
         }
         if !user.is_empty() || message_hook {
+            let cb_join_ref = join_ref
+                .filter(|s| !s.is_empty())
+                .or_else(|| current_join_ref.map(|r| r.to_js_string()));
             self.callback(Callback::Dispatch {
                 channel: ch,
                 event: event.to_js_string(),
