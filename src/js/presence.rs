@@ -87,9 +87,12 @@
 //!   (`presenceDiff`, `presenceJoin`, `presenceLeave`: one call per key), the diff frame
 //!   reaches the handler through the broadcast router without entering the engine, and
 //!   `channel.joinRef()` comes from the JS-string cache: about 12 calls per 1 join + 1
-//!   leave, 1.4–1.9× phoenix.js's time (28–38 µs vs 17–23 µs, docs/PERFORMANCE.md "Third
-//!   pass"). What is left is the key text copied into wasm for the roster and the
-//!   externref traffic of each call.
+//!   leave, 0.7–2.0× phoenix.js's time depending on the run (15–36 µs vs 12–25 µs,
+//!   docs/PERFORMANCE.md "Third pass"). What is left is the key text copied into wasm for
+//!   the roster and the externref traffic of each call.
+//! - A second state frame (a reconnect) checks each key that stays in one call
+//!   (`presenceUnchanged` in `src/web/host.js`) and finds the keys that left from the
+//!   roster's own texts: 0.4–0.7× phoenix.js at 1k–100k keys.
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
