@@ -370,20 +370,22 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         &mut self,
         ch: ChannelKey,
         now: f64,
-        event: &str,
+        event: impl Into<String>,
         payload: P,
         timeout: Option<f64>,
     ) -> Result<PushKey, ChannelError> {
         self.now = now;
+        // A `String` the driver already made (the JS facade's) is kept, not copied.
+        let event = event.into();
         let c = self.channel_slab.get(ch).ok_or(ChannelError::Gone)?;
         if !c.joined_once {
             return Err(ChannelError::PushBeforeJoin {
-                event: event.to_owned(),
+                event,
                 topic: c.topic.clone(),
             });
         }
         let timeout = timeout.unwrap_or(c.timeout);
-        let mut push = PushState::new(ch, event.to_owned(), payload, timeout);
+        let mut push = PushState::new(ch, event, payload, timeout);
         push.user_held = true;
         let p = self.insert_push(ch, push);
         if self.channel_can_push(ch) {

@@ -123,7 +123,7 @@ impl Channel {
         let r = s.engine.borrow_mut().channel_push(
             self.key,
             now(),
-            &event,
+            event,
             payload,
             timeout_arg(&timeout),
         );

@@ -586,21 +586,21 @@ impl Shared {
         let encoder = d.opts.encode.clone();
         drop(d);
         // Binary payloads always use the built-in binary frame (phoenix.js's `encode` only
-        // sees the others).
-        let binary = message.payload.is_instance_of::<js_sys::ArrayBuffer>();
-        let frame: JsValue = match encoder.filter(|_| !binary) {
-            Some(encode) => {
-                let out = Rc::new(RefCell::new(JsValue::UNDEFINED));
-                let slot = out.clone();
-                let cb = Closure::once_into_js(move |frame: JsValue| {
-                    *slot.borrow_mut() = frame;
-                });
-                encode.call2(&JsValue::UNDEFINED, &outgoing_object(&message), &cb)?;
-                let frame = out.borrow().clone();
-                frame
-            }
-            None => encode_message(&message).map_err(|e| error(&e.describe()))?,
-        };
+        // sees the others). Asked only with a custom encoder: `encode_message` asks anyway.
+        let frame: JsValue =
+            match encoder.filter(|_| !message.payload.is_instance_of::<js_sys::ArrayBuffer>()) {
+                Some(encode) => {
+                    let out = Rc::new(RefCell::new(JsValue::UNDEFINED));
+                    let slot = out.clone();
+                    let cb = Closure::once_into_js(move |frame: JsValue| {
+                        *slot.borrow_mut() = frame;
+                    });
+                    encode.call2(&JsValue::UNDEFINED, &outgoing_object(&message), &cb)?;
+                    let frame = out.borrow().clone();
+                    frame
+                }
+                None => encode_message(&message).map_err(|e| error(&e.describe()))?,
+            };
         transport::send(&obj, &frame)
     }
 
