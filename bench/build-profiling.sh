@@ -24,7 +24,7 @@ const out = process.argv[2];
 const wasm = fs.readFileSync(`${out}/web/phoenix_wasm_bg.wasm`);
 fs.mkdirSync(`${out}/node`, { recursive: true });
 fs.renameSync(`${out}/web/phoenix_wasm_bg.wasm`, `${out}/node/phoenix_wasm_bg.wasm`);
-fs.writeFileSync(`${out}/web/phoenix_wasm_bytes.js`, `export const base64 = "${wasm.toString("base64")}";\n`);
+fs.writeFileSync(`${out}/web/phoenix_wasm_bytes.js`, `export const hex = "${wasm.toString("hex")}";\n`);
 JS
 cp pkg/phoenix-wasm.js "$out/"
 echo "bench/build-profiling.sh: $out built, wasm $(wc -c < "$out/node/phoenix_wasm_bg.wasm") bytes (names kept)"

@@ -430,7 +430,7 @@ function report() {
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const l of lines) console.log(line(l));
   if (sizes.wasm) {
-    console.log(`\nsize detail: ours' .wasm alone ${fmtBytes(sizes.wasm.raw)} raw / ${fmtBytes(sizes.wasm.gzip9)} gzip -9 (inlined as base64 in the bundle); ` +
+    console.log(`\nsize detail: ours' .wasm alone ${fmtBytes(sizes.wasm.raw)} raw / ${fmtBytes(sizes.wasm.gzip9)} gzip -9 (inlined as hex in the bundle); ` +
       `ours' bundle without the inlined wasm ${fmtBytes(sizes.oursBundleWithoutWasm.raw)} / ${fmtBytes(sizes.oursBundleWithoutWasm.gzip9)} gzip -9`);
   }
   const graded = table.filter((r) => r.verdict);

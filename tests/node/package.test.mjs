@@ -67,6 +67,21 @@ for (const [name, mod] of Object.entries(clients)) {
   });
 }
 
+// The ESM entry inlines the wasm as hex and decodes it with Uint8Array.fromHex or Buffer
+// when the host has them; older browsers take a plain loop, which Node never reaches on its
+// own: run the entry's decoder with neither.
+test("the entry's hex decoder gives the wasm's bytes without fromHex and Buffer", async () => {
+  const fs = await import("node:fs");
+  const src = fs.readFileSync(new URL("../../pkg/phoenix-wasm.js", import.meta.url), "utf8");
+  const body = src.slice(src.indexOf("function decodeHex"), src.indexOf("initSync({"));
+  const NoFromHex = class extends Uint8Array {};
+  Object.defineProperty(NoFromHex, "fromHex", { value: undefined });
+  const decodeHex = new Function("Buffer", "Uint8Array", `${body}; return decodeHex;`)(undefined, NoFromHex);
+  const { hex } = await import("../../pkg/web/phoenix_wasm_bytes.js");
+  const wasm = fs.readFileSync(new URL("../../pkg/node/phoenix_wasm_bg.wasm", import.meta.url));
+  assert.deepEqual(Buffer.from(decodeHex(hex)), wasm);
+});
+
 test("the package exports phoenix.js's runtime names", () => {
   for (const name of ["Socket", "Channel", "Serializer"]) {
     assert.ok(name in ours, `${name} exported (ESM)`);
