@@ -75,8 +75,15 @@ serializer='const Serializer = {
   decode(rawPayload, callback) { return serializerDecode(rawPayload, callback); },
 };'
 
+# The glue's one snippet module (src/web/host.js), also imported by the entry: an unbundled
+# page then fetches it beside the glue and the bytes instead of after the glue (one
+# network round trip less at startup; bundlers merge the modules anyway).
+snippet=$(cd pkg/web && find snippets -name host.js | head -1)
+[ -n "$snippet" ] || { echo "build-pkg: the glue's snippet host.js is missing" >&2; exit 1; }
+
 cat > pkg/phoenix-wasm.js <<ENTRY
 // phoenix-wasm: Phoenix Channels client (phoenix.js 1.8.16 API) in Rust/WebAssembly.
+import "./web/$snippet";
 import { initSync, $classes, serializerEncode, serializerDecode } from "./web/phoenix_wasm.js";
 import { hex } from "./web/phoenix_wasm_bytes.js";
 
