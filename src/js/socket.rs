@@ -585,22 +585,21 @@ impl Shared {
         };
         let encoder = d.opts.encode.clone();
         drop(d);
-        // Binary payloads always use the built-in binary frame (phoenix.js's `encode` only
-        // sees the others). Asked only with a custom encoder: `encode_message` asks anyway.
-        let frame: JsValue =
-            match encoder.filter(|_| !message.payload.is_instance_of::<js_sys::ArrayBuffer>()) {
-                Some(encode) => {
-                    let out = Rc::new(RefCell::new(JsValue::UNDEFINED));
-                    let slot = out.clone();
-                    let cb = Closure::once_into_js(move |frame: JsValue| {
-                        *slot.borrow_mut() = frame;
-                    });
-                    encode.call2(&JsValue::UNDEFINED, &outgoing_object(&message), &cb)?;
-                    let frame = out.borrow().clone();
-                    frame
-                }
-                None => encode_message(&message).map_err(|e| error(&e.describe()))?,
-            };
+        // A custom `encode` gets every message, binary payloads included, as in phoenix.js
+        // (`socket.send` calls `this.encode(data, …)` whatever the payload).
+        let frame: JsValue = match encoder {
+            Some(encode) => {
+                let out = Rc::new(RefCell::new(JsValue::UNDEFINED));
+                let slot = out.clone();
+                let cb = Closure::once_into_js(move |frame: JsValue| {
+                    *slot.borrow_mut() = frame;
+                });
+                encode.call2(&JsValue::UNDEFINED, &outgoing_object(&message), &cb)?;
+                let frame = out.borrow().clone();
+                frame
+            }
+            None => encode_message(&message).map_err(|e| error(&e.describe()))?,
+        };
         transport::send(&obj, &frame)
     }
 

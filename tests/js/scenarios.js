@@ -298,11 +298,13 @@ export const scenarios = {
     let encoded = 0;
     let decoded = 0;
     const shapes = {};
+    let binaries = 0;
     const socket = await connected(api, base, {
       encode: (msg, callback) => {
         encoded++;
         // What encode receives is socket.push's argument (spec §2.3), key order included.
         shapes[msg.event] ??= [Object.keys(msg), typeof msg.ref];
+        if (msg.payload instanceof ArrayBuffer) binaries++;
         return callback(JSON.stringify([msg.join_ref, msg.ref, msg.topic, msg.event, msg.payload]));
       },
       decode: (raw, callback) => {
@@ -318,10 +320,14 @@ export const scenarios = {
     let rtt;
     socket.ping((ms) => (rtt = ms));
     await waitFor(() => rtt !== undefined, "ping");
+    // A binary payload reaches the custom encoder too: it gets every socket.push argument.
+    ch.push("noreply", new Uint8Array([1, 2]).buffer, 100);
+    await waitFor(() => binaries === 1, "the binary push reaching encode");
     eq(shapes, {
       phx_join: [["topic", "event", "payload", "ref", "join_ref"], "string"],
       ping: [["topic", "event", "payload", "ref", "join_ref"], "string"],
       heartbeat: [["topic", "event", "payload", "ref"], "string"],
+      noreply: [["topic", "event", "payload", "ref", "join_ref"], "string"],
     }, "the messages encode receives");
     await close(socket);
     return [];
