@@ -75,6 +75,7 @@ scenarios!(
     longpoll_is_the_socket_default_without_websocket,
     longpoll_requests_carry_the_token_and_the_auth_header_on_polls_only,
     longpoll_binary_pushes_travel_as_base64_lines,
+    longpoll_ignores_a_custom_encode_and_decode,
     longpoll_250_pushes_in_one_tick_go_in_posts_of_100_one_at_a_time,
     longpoll_drop_reconnects_with_a_new_instance_and_rejoins,
     longpoll_server_restart_loses_the_session_and_channels_rejoin,

@@ -144,6 +144,17 @@ impl Options {
             Some(t) => t,
             None => global_function("WebSocket").unwrap_or_else(super::longpoll::class),
         };
+        // phoenix.js ignores a custom encode/decode when the transport given at construction
+        // is LongPoll (spec §2.1): the long-poll wire format is its JSON. A later fallback to
+        // LongPoll keeps what was chosen here.
+        let long_poll = JsValue::from(transport.clone()) == JsValue::from(super::longpoll::class());
+        let codec = |name: &str| -> Result<Option<Function>, JsValue> {
+            if long_poll {
+                Ok(None)
+            } else {
+                function(opts, name)
+            }
+        };
         let long_poll_fallback_ms = match get(opts, "longPollFallbackMs") {
             None => None,
             Some(_) => Some(number(opts, "longPollFallbackMs", 0.0)?),
@@ -195,8 +206,8 @@ impl Options {
             binary_type: get(opts, "binaryType")
                 .unwrap_or_else(|| JsValue::from_str("arraybuffer")),
             vsn,
-            encode: function(opts, "encode")?,
-            decode: function(opts, "decode")?,
+            encode: codec("encode")?,
+            decode: codec("decode")?,
             reconnect_jitter: match choice(opts, "reconnectJitter", &["full", "decorrelated"])? {
                 None => Jitter::None,
                 Some(0) => Jitter::Full,

@@ -736,6 +736,22 @@ Object.assign(scenarios, {
     return [info.response];
   },
 
+  // phoenix.js uses its own JSON codec over LongPoll (spec §2.1): a custom encode/decode
+  // given with transport: LongPoll is never called.
+  async longpoll_ignores_a_custom_encode_and_decode(api, base) {
+    let calls = 0;
+    const socket = await connected(api, base, {
+      encode: (_msg, callback) => { calls++; return callback("not a frame"); },
+      decode: (_raw, callback) => { calls++; return callback({}); },
+    });
+    const ch = socket.channel(topic("room", "lpcodec"));
+    await reply(ch.join());
+    eq(await reply(ch.push("ping", { n: 1 })), { status: "ok", response: { n: 1 } }, "ping over LongPoll");
+    eq(calls, 0, "custom codec calls");
+    await close(socket);
+    return [];
+  },
+
   async longpoll_250_pushes_in_one_tick_go_in_posts_of_100_one_at_a_time(api, base) {
     return recordingXhr(async (log, maxInFlight) => {
       const socket = await connected(api, base);
