@@ -106,6 +106,11 @@ async fn callbacks_may_call_back_into_the_api() {
 }
 
 #[wasm_bindgen_test]
+async fn has_logger_is_true_with_a_logger_or_debug() {
+    scenario("has_logger_is_true_with_a_logger_or_debug").await;
+}
+
+#[wasm_bindgen_test]
 async fn bindings_added_and_removed_between_broadcasts_take_effect_on_the_next_one() {
     scenario("bindings_added_and_removed_between_broadcasts_take_effect_on_the_next_one").await;
 }

@@ -1002,9 +1002,12 @@ impl Socket {
         self.shared.log(&kind, &msg, Some(&data));
     }
 
+    /// `hasLogger()`: with `debug` and no `logger`, phoenix.js installs a console logger,
+    /// so this is true too.
     #[wasm_bindgen(js_name = hasLogger)]
     pub fn has_logger(&self) -> bool {
-        self.shared.driver.borrow().opts.logger.is_some()
+        let d = self.shared.driver.borrow();
+        d.opts.logger.is_some() || d.opts.debug
     }
 
     /// `socket.channels`: the channel objects, in order.

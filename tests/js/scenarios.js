@@ -355,6 +355,13 @@ export const scenarios = {
     return [];
   },
 
+  async has_logger_is_true_with_a_logger_or_debug(api, base) {
+    const made = [{}, { logger: () => {} }, { debug: true }, { debug: false }];
+    const got = made.map((opts) => socketFor(api, base, opts).hasLogger());
+    eq(got, [false, true, true, false], "hasLogger() for no logger, a logger, debug, debug: false");
+    return got;
+  },
+
   // Broadcasts after the first of a (topic, event) are dispatched from a cache in phoenix-wasm
   // (src/js/router.rs); bindings changed between two broadcasts must count from the next.
   async bindings_added_and_removed_between_broadcasts_take_effect_on_the_next_one(api, base) {
