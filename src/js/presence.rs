@@ -809,11 +809,9 @@ fn apply_state(shared: &Shared, new_state: &JsValue, cb: &Callbacks) -> JsResult
                 }
                 if joined.length() > 0 {
                     set(&inc.presence, &metas, &joined)?;
-                    let merged = clone(&inc.presence)?;
-                    let joined_refs = ref_set(&with_refs(&get(&merged, &metas)?)?);
-                    let kept = metas_without(&with_refs(&get(&state_copy, &metas)?)?, &joined_refs);
-                    let merged_metas = get(&merged, &metas)?;
-                    set(&merged, &metas, &concat(&kept, &merged_metas))?;
+                    // syncDiff's join of `{metas: joined}` onto the state's copy, the same
+                    // host function a diff uses.
+                    let merged = presence_join(&state_copy, &inc.presence, &Array::new())?;
                     next.insert_owned(
                         inc.text,
                         Entry {
@@ -867,16 +865,18 @@ fn apply_state(shared: &Shared, new_state: &JsValue, cb: &Callbacks) -> JsResult
             call3(&cb.on_join, &join.key, &join.current, new_presence)?;
         }
     }
-    let leaves: Vec<Leave> = leaves.values().cloned().collect();
-    for leave in leaves {
-        let text = key_text(&leave.key);
+    let leaves: Vec<(String, Leave)> = leaves
+        .entries()
+        .into_iter()
+        .map(|(text, leave)| (text.to_owned(), leave.clone()))
+        .collect();
+    for (text, leave) in leaves {
         let current = match next.get(&text) {
             Some(e) if e.presence.is_truthy() => e.presence.clone(),
             _ => continue,
         };
-        let remove = ref_set(&with_refs(&get(&leave.left, &metas)?)?);
-        let kept = metas_without(&with_refs(&get(&current, &metas)?)?, &remove);
-        set(&current, &metas, &kept)?;
+        // syncDiff's leave, the same host function a diff uses.
+        presence_leave(&current, &leave.left)?;
         if cb.on_leave.is_truthy() {
             call3(&cb.on_leave, &leave.key, &current, &leave.left)?;
         }
