@@ -22,6 +22,7 @@ use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 use crate::core::effect::ConnId;
+use crate::web::intern::js_str;
 
 use super::socket::Engine;
 
@@ -104,9 +105,10 @@ impl EngineCell {
         let join_refs = Array::new();
         let callbacks = Array::new();
         for ch in route {
+            // From the JS-string cache, as the engine's dispatch hands the same join ref.
             join_refs.push(
                 &ch.join_ref
-                    .map_or(JsValue::NULL, |r| JsValue::from_str(&r.to_js_string())),
+                    .map_or(JsValue::NULL, |r| js_str(r.write(&mut [0u8; 20]))),
             );
             let cbs: Array = ch.callbacks.iter().collect();
             callbacks.push(&cbs);

@@ -17,6 +17,7 @@ use crate::core::effect::{BindingCallback, Callback, ChannelKey, ConnId, Effect}
 use crate::core::message::{Message, Outgoing, Ref};
 use crate::core::payload::Payload;
 use crate::core::socket::SocketOptions;
+use crate::web::serializer::outgoing_object;
 use crate::web::timer::Timer;
 use crate::web::transport::{self, Handlers, Transport};
 use crate::web::{decode_message, decode_parsed, encode_message, url};
@@ -537,11 +538,12 @@ impl Shared {
             Ok(msg) => {
                 // A broadcast (text, or binary kind 0/2) with the default decoder: once
                 // handled, its route lets the next ones skip wasm (src/js/router.rs). Not
-                // from inside a drain, where queued callbacks must run first.
+                // from inside a drain, where queued callbacks must run first (outside one
+                // before the message, the drain it starts has finished after it).
                 let learn = (msg.ref_.is_none() && !custom && !self.draining.get())
                     .then(|| (msg.topic.clone(), msg.event.clone()));
                 self.on_transport_event(conn, |engine| engine.handle_message(conn, now(), msg));
-                if let Some((topic, event)) = learn.filter(|_| !self.draining.get()) {
+                if let Some((topic, event)) = learn {
                     self.engine.learn_route(conn, &topic, &event);
                 }
             }
@@ -655,11 +657,6 @@ fn opt_str(s: Option<&str>) -> JsValue {
 
 fn set(obj: &Object, key: &str, value: &JsValue) {
     let _ = Reflect::set(obj, &JsValue::from_str(key), value);
-}
-
-/// The message a custom `encode(msg, cb)` receives.
-fn outgoing_object(m: &Outgoing<JsValue>) -> JsValue {
-    crate::web::serializer::outgoing_object(m)
 }
 
 /// A user `decode(raw, cb)`: `cb` receives `{join_ref, ref, topic, event, payload}`.
