@@ -104,14 +104,7 @@ proptest! {
             match op {
                 Op::Insert(k, v) => {
                     let key = KEYS[k];
-                    // Both ways in: by reference, and by value (the key's allocation kept).
-                    let value = (key.to_string(), v);
-                    let before = if v % 2 == 0 {
-                        roster.insert(key, value)
-                    } else {
-                        roster.insert_owned(key.to_string(), value)
-                    }
-                    .map(|e| e.1);
+                    let before = roster.insert(key, (key.to_string(), v)).map(|e| e.1);
                     prop_assert_eq!(before, model.get(key));
                     model.insert(key, v);
                 }
@@ -123,15 +116,45 @@ proptest! {
             let got: Vec<(String, u32)> = roster.values().cloned().collect();
             prop_assert_eq!(&got, &model.ordered());
             prop_assert_eq!(roster.len(), model.entries.len());
-            // `entries` pairs each value with its key, in the same order.
+            // `iter` pairs each value with its key, in the same order.
             let entries: Vec<(String, (String, u32))> =
-                roster.entries().into_iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+                roster.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
             prop_assert_eq!(entries.len(), got.len());
             for ((key, value), expected) in entries.iter().zip(&got) {
                 prop_assert_eq!(key, &value.0);
                 prop_assert_eq!(value, expected);
             }
         }
+    }
+
+    /// Hundreds of distinct keys: the index grows, probe runs wrap around its end, removals
+    /// shift runs back and compaction renumbers the slots; every key stays findable.
+    #[test]
+    fn roster_finds_every_key_through_growth_removal_and_compaction(
+        ops in prop::collection::vec((any::<bool>(), 0u32..600, any::<u32>()), 0..3000)
+    ) {
+        let key = |n: u32| match n % 3 {
+            0 => n.to_string(),
+            1 => format!("user:{n}"),
+            _ => format!("ü-{n}-{}", "x".repeat((n % 17) as usize)),
+        };
+        let mut roster: Roster<u32> = Roster::new();
+        let mut model = std::collections::HashMap::new();
+        for (insert, n, v) in ops {
+            let k = key(n);
+            if insert {
+                prop_assert_eq!(roster.insert(&k, v), model.insert(k, v));
+            } else {
+                prop_assert_eq!(roster.remove(&k), model.remove(&k));
+            }
+        }
+        prop_assert_eq!(roster.len(), model.len());
+        for n in 0..600 {
+            let k = key(n);
+            prop_assert_eq!(roster.get(&k), model.get(&k));
+            prop_assert_eq!(roster.contains_key(&k), model.contains_key(&k));
+        }
+        prop_assert_eq!(roster.iter().count(), model.len());
     }
 
     #[test]

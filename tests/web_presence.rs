@@ -740,6 +740,33 @@ fn instance_state_is_a_null_prototype_view_with_proto_keys() {
     );
 }
 
+/// The roster keeps key texts, not JS strings: `list(chooser)` and `state` rebuild the
+/// keys (non-ASCII and astral ones included) exactly, and a chooser that is not a function
+/// throws only once there is a key to call it with, as in phoenix.js.
+#[wasm_bindgen_test]
+fn instance_list_and_state_give_back_every_key_exactly() {
+    let out = same(
+        r#"
+        const ch = stub();
+        const presence = new P(ch);
+        const emptyList = presence.list(42);
+        const keys = ["user:1", "ü", "日本語", "😀", "a😀b", "7", "__proto__", ""];
+        const st = Object.create(null);
+        keys.forEach((k, i) => { st[k] = {metas: [{phx_ref: "r" + i}]} });
+        ch.trigger("presence_state", st);
+        let error = null;
+        try { presence.list(42) } catch (e) { error = e.constructor.name }
+        return {emptyList, error, listed: presence.list((k) => k), state: Object.getOwnPropertyNames(presence.state),
+                lengths: presence.list((k) => k.length)};
+    "#,
+    );
+    expect_json(
+        &out,
+        r#"{"emptyList":[],"error":"TypeError","listed":["7","user:1","ü","日本語","😀","a😀b","__proto__",""],
+            "state":["7","user:1","ü","日本語","😀","a😀b","__proto__",""],"lengths":[1,6,1,3,2,4,9,0]}"#,
+    );
+}
+
 #[wasm_bindgen_test]
 fn instance_rejoin_state_frame_joins_leaves_and_keeps_unchanged_keys() {
     same(
@@ -834,7 +861,7 @@ fn instance_rejects_channels_without_on() {
 const RANDOM_SCENARIO: &str = r#"
     let seed = SEED;
     const rnd = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n };
-    const keys = ["a", "b", "10", "2", "__proto__", "constructor", "hasOwnProperty", "0", "z"];
+    const keys = ["a", "b", "10", "2", "__proto__", "constructor", "hasOwnProperty", "0", "z", "ü", "日本", "😀x"];
     let nextRef = 0;
     const meta = () => ({phx_ref: "r" + (nextRef++), n: rnd(3)});
     const server = Object.create(null);   // the server view: key -> metas

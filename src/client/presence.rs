@@ -89,6 +89,17 @@ struct Entry<M> {
     metas: Vec<Meta<M>>,
 }
 
+/// What a removed roster slot holds until compaction (no `M: Default` bound, unlike a
+/// derive).
+impl<M> Default for Entry<M> {
+    fn default() -> Self {
+        Entry {
+            key: String::new(),
+            metas: Vec::new(),
+        }
+    }
+}
+
 struct State<M> {
     roster: Roster<Entry<M>>,
     /// `joinRef`: the channel's join ref when the last state arrived.
@@ -270,7 +281,8 @@ fn values<M: Clone>(metas: &[Meta<M>]) -> Vec<M> {
 type Diff<M> = (Roster<Entry<M>>, Roster<Entry<M>>);
 
 fn roster_of<M>(list: Vec<(String, Vec<Meta<M>>)>) -> Roster<Entry<M>> {
-    let mut r = Roster::with_capacity(list.len());
+    let bytes = list.iter().map(|(k, _)| k.len()).sum();
+    let mut r = Roster::with_capacity(list.len(), bytes);
     for (key, metas) in list {
         r.insert(&key.clone(), Entry { key, metas });
     }

@@ -11,7 +11,8 @@
 //!
 //! Costs: lookup, insert and remove are O(1) (plus O(log n) for array-index keys); removals
 //! leave tombstones that are compacted once they outnumber the live entries, so iteration
-//! stays O(live entries) amortised.
+//! stays O(live entries) amortised. Memory is what a 100k-key roster is measured by
+//! (issue #5): see [`Roster`] for the layout.
 //!
 //! ```
 //! use phoenix_wasm::core::presence::Roster;
@@ -23,7 +24,7 @@
 //! let order: Vec<&str> = r.values().map(String::as_str).collect();
 //! assert_eq!(order, ["2", "10", "b", "a"]);
 //! ```
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// `Some(n)` when `key` is a JS array index: the canonical decimal form of an integer in
 /// `0..=2^32-2` (no sign, no leading zero except `"0"` itself). Such keys come first in
@@ -47,23 +48,44 @@ pub fn array_index(key: &str) -> Option<u32> {
     }
 }
 
+/// `slot.start` of a removed key (a tombstone until the next compaction).
+const REMOVED: u32 = u32::MAX;
+
 #[derive(Clone, Debug)]
 struct Slot<V> {
     value: V,
-    /// The key is an array index: it is ordered through `Roster::ints`, not by slot.
-    indexed: bool,
+    /// Byte offset of the key in [`Roster::text`]; [`REMOVED`] for a tombstone.
+    start: u32,
+    /// Length of the key in bytes.
+    len: u32,
 }
 
 /// An insertion-ordered map with JS own-property key order (see the module docs).
+///
+/// Laid out for size, because a presence roster can hold 100k keys and wasm linear memory
+/// never shrinks (docs/PERFORMANCE.md "Memory"): the key texts live back to back in one
+/// `String`, a slot is the value plus two `u32`s, and the hash index is a `u32` slot number
+/// plus a one-byte tag per bucket. About 30 bytes per key with 10-byte keys and a 4-byte
+/// value, where a `HashMap<Box<str>, usize>` plus slots took about 50.
 #[derive(Clone, Debug)]
 pub struct Roster<V> {
-    /// key → slot number.
-    map: HashMap<Box<str>, usize>,
-    /// Values in insertion order; `None` marks a removed entry (tombstone).
-    slots: Vec<Option<Slot<V>>>,
+    /// Every key's UTF-8 text, back to back; removed keys stay until [`Roster::compact`].
+    text: String,
+    /// Values in insertion order, tombstones included.
+    slots: Vec<Slot<V>>,
+    /// Open addressing with linear probing: the slot number of each occupied bucket. The
+    /// bucket count is a power of two, at most 7/8 full.
+    index: Vec<u32>,
+    /// Per bucket: 0 when empty, else 1..=128 from the key's hash, so a probe compares key
+    /// texts only when the tags agree.
+    tags: Vec<u8>,
     /// Array-index keys → slot number, iterated first.
-    ints: BTreeMap<u32, usize>,
-    tombstones: usize,
+    ints: BTreeMap<u32, u32>,
+    /// Live keys.
+    live: usize,
+    /// Tombstones in `slots`, and the bytes of `text` they still hold.
+    dead: usize,
+    dead_bytes: usize,
 }
 
 impl<V> Default for Roster<V> {
@@ -72,171 +94,287 @@ impl<V> Default for Roster<V> {
     }
 }
 
+/// A 64-bit hash of a key's bytes (word-wise multiply–rotate, as rustc's FxHash, with a
+/// final mix so that the low bits used for the bucket depend on every byte).
+fn hash(key: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h = key.len() as u64;
+    let mut words = key.chunks_exact(8);
+    for w in &mut words {
+        let w = u64::from_le_bytes(<[u8; 8]>::try_from(w).unwrap_or_default());
+        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+    }
+    let tail = words
+        .remainder()
+        .iter()
+        .rev()
+        .fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+    h = (h.rotate_left(5) ^ tail).wrapping_mul(K);
+    h ^= h >> 29;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^ (h >> 32)
+}
+
+/// The bucket tag of a hash: 1..=128, never 0 (empty).
+fn tag(h: u64) -> u8 {
+    (h >> 57) as u8 + 1
+}
+
 impl<V> Roster<V> {
     pub fn new() -> Self {
         Roster {
-            map: HashMap::new(),
+            text: String::new(),
             slots: Vec::new(),
+            index: Vec::new(),
+            tags: Vec::new(),
             ints: BTreeMap::new(),
-            tombstones: 0,
+            live: 0,
+            dead: 0,
+            dead_bytes: 0,
         }
     }
 
-    /// An empty roster with room for `n` keys.
-    pub fn with_capacity(n: usize) -> Self {
-        Roster {
-            map: HashMap::with_capacity(n),
-            slots: Vec::with_capacity(n),
-            ints: BTreeMap::new(),
-            tombstones: 0,
-        }
+    /// An empty roster with room for `n` keys of `bytes` bytes in all (no resize while
+    /// they go in).
+    pub fn with_capacity(n: usize, bytes: usize) -> Self {
+        let mut r = Self::new();
+        r.slots.reserve_exact(n);
+        r.text.reserve_exact(bytes);
+        r.rebuild_index(n);
+        r
     }
 
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.live
     }
 
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.live == 0
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
-        self.map.contains_key(key)
+        self.find(key).is_some()
     }
 
     pub fn get(&self, key: &str) -> Option<&V> {
-        let slot = *self.map.get(key)?;
-        self.slots.get(slot)?.as_ref().map(|s| &s.value)
+        let (_, slot) = self.find(key)?;
+        self.slots.get(slot).map(|s| &s.value)
     }
 
     /// `obj[key] = value`: replaces the value in place (same position) or appends the key.
     /// Returns the previous value.
     pub fn insert(&mut self, key: &str, value: V) -> Option<V> {
-        match self.replace(key, value) {
-            Ok(previous) => Some(previous),
-            Err(value) => {
-                self.append(key.into(), value);
-                None
+        if let Some((_, slot)) = self.find(key) {
+            if let Some(s) = self.slots.get_mut(slot) {
+                return Some(std::mem::replace(&mut s.value, value));
+            }
+        }
+        self.append(key, value);
+        None
+    }
+
+    /// The key text of a live slot.
+    fn key_of(&self, slot: &Slot<V>) -> &str {
+        if slot.start == REMOVED {
+            return "";
+        }
+        let start = slot.start as usize;
+        self.text
+            .get(start..start + slot.len as usize)
+            .unwrap_or_default()
+    }
+
+    fn mask(&self) -> usize {
+        self.index.len().wrapping_sub(1)
+    }
+
+    /// The bucket and slot number of `key`.
+    fn find(&self, key: &str) -> Option<(usize, usize)> {
+        if self.index.is_empty() {
+            return None;
+        }
+        let h = hash(key.as_bytes());
+        let (t, mask) = (tag(h), self.mask());
+        let mut pos = h as usize & mask;
+        // At most 7/8 of the buckets are full, so an empty one ends every probe; the bound
+        // only guards the loop.
+        for _ in 0..self.index.len() {
+            match self.tags.get(pos) {
+                None | Some(0) => return None,
+                Some(&b) if b == t => {
+                    let slot = *self.index.get(pos)? as usize;
+                    if self.slots.get(slot).is_some_and(|s| self.key_of(s) == key) {
+                        return Some((pos, slot));
+                    }
+                }
+                Some(_) => {}
+            }
+            pos = (pos + 1) & mask;
+        }
+        None
+    }
+
+    /// Puts `slot` (whose key hashes to `h`) in the first empty bucket of its probe.
+    fn place(&mut self, h: u64, slot: u32) {
+        let mask = self.mask();
+        let mut pos = h as usize & mask;
+        for _ in 0..self.index.len() {
+            if self.tags.get(pos) == Some(&0) {
+                if let (Some(t), Some(i)) = (self.tags.get_mut(pos), self.index.get_mut(pos)) {
+                    *t = tag(h);
+                    *i = slot;
+                }
+                return;
+            }
+            pos = (pos + 1) & mask;
+        }
+    }
+
+    /// A fresh index with room for `n` keys at 7/8 load, holding every live slot.
+    fn rebuild_index(&mut self, n: usize) {
+        let buckets = (n.saturating_mul(8) / 7 + 1).next_power_of_two().max(8);
+        self.index = vec![0; buckets];
+        self.tags = vec![0; buckets];
+        for i in 0..self.slots.len() {
+            let Some(s) = self.slots.get(i) else { break };
+            if s.start != REMOVED {
+                let h = hash(self.key_of(s).as_bytes());
+                self.place(h, i as u32);
             }
         }
     }
 
-    /// [`Roster::insert`] taking the key by value: a new key keeps this allocation instead
-    /// of a copy (a 100k-key presence state would otherwise hold every key twice at its
-    /// peak, docs/PERFORMANCE.md "Memory").
-    pub fn insert_owned(&mut self, key: String, value: V) -> Option<V> {
-        match self.replace(&key, value) {
-            Ok(previous) => Some(previous),
-            Err(value) => {
-                self.append(key.into_boxed_str(), value);
-                None
-            }
+    fn append(&mut self, key: &str, value: V) {
+        if (self.live + 1) * 8 > self.index.len() * 7 {
+            self.rebuild_index((self.live + 1) * 2);
         }
-    }
-
-    /// Replaces the value of an existing key in place; gives the value back otherwise.
-    fn replace(&mut self, key: &str, value: V) -> Result<V, V> {
-        if let Some(&slot) = self.map.get(key) {
-            if let Some(Some(s)) = self.slots.get_mut(slot) {
-                return Ok(std::mem::replace(&mut s.value, value));
-            }
-        }
-        Err(value)
-    }
-
-    fn append(&mut self, key: Box<str>, value: V) {
-        let slot = self.slots.len();
-        let index = array_index(&key);
-        self.slots.push(Some(Slot {
+        let slot = self.slots.len() as u32;
+        let start = self.text.len() as u32;
+        self.text.push_str(key);
+        self.slots.push(Slot {
             value,
-            indexed: index.is_some(),
-        }));
-        self.map.insert(key, slot);
-        if let Some(n) = index {
+            start,
+            len: key.len() as u32,
+        });
+        self.place(hash(key.as_bytes()), slot);
+        if let Some(n) = array_index(key) {
             self.ints.insert(n, slot);
         }
+        self.live += 1;
     }
 
-    /// `delete obj[key]`: returns the removed value.
-    pub fn remove(&mut self, key: &str) -> Option<V> {
-        let slot = self.map.remove(key)?;
-        let removed = self.slots.get_mut(slot)?.take()?;
-        if removed.indexed {
-            if let Some(n) = array_index(key) {
-                self.ints.remove(&n);
+    /// Empties bucket `pos` and shifts the rest of its probe run back (linear probing's
+    /// deletion without tombstones in the index).
+    fn unplace(&mut self, pos: usize) {
+        let mask = self.mask();
+        let mut hole = pos;
+        let mut next = (pos + 1) & mask;
+        for _ in 0..self.index.len() {
+            if self.tags.get(next).is_none_or(|&t| t == 0) {
+                break;
             }
+            let slot = self.index.get(next).copied().unwrap_or_default();
+            let home = match self.slots.get(slot as usize) {
+                Some(s) => hash(self.key_of(s).as_bytes()) as usize & mask,
+                None => next,
+            };
+            // The entry may move into the hole unless its home lies after the hole.
+            if (next.wrapping_sub(home) & mask) >= (next.wrapping_sub(hole) & mask) {
+                let t = self.tags.get(next).copied().unwrap_or_default();
+                if let (Some(ht), Some(hi)) = (self.tags.get_mut(hole), self.index.get_mut(hole)) {
+                    *ht = t;
+                    *hi = slot;
+                }
+                hole = next;
+            }
+            next = (next + 1) & mask;
         }
-        self.tombstones += 1;
-        if self.map.is_empty() {
-            self.slots.clear();
-            self.ints.clear();
-            self.tombstones = 0;
-        } else if self.tombstones > 32 && self.tombstones > self.map.len() {
-            self.compact();
+        if let (Some(t), Some(i)) = (self.tags.get_mut(hole), self.index.get_mut(hole)) {
+            *t = 0;
+            *i = 0;
         }
-        Some(removed.value)
     }
 
     pub fn clear(&mut self) {
-        self.map.clear();
-        self.slots.clear();
-        self.ints.clear();
-        self.tombstones = 0;
+        *self = Self::new();
     }
 
     /// Values in JS own-property order.
     pub fn values(&self) -> impl Iterator<Item = &V> + '_ {
+        self.iter().map(|(_, v)| v)
+    }
+
+    /// `(key, value)` pairs in JS own-property order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &V)> + '_ {
         let ints = self
             .ints
             .values()
-            .filter_map(move |&slot| self.slots.get(slot)?.as_ref());
-        let rest = self.slots.iter().flatten().filter(|s| !s.indexed);
-        ints.chain(rest).map(|s| &s.value)
-    }
-
-    /// `(key, value)` pairs in JS own-property order, as [`Roster::values`]. Slots do not
-    /// store their key (it lives once, in the map), so this builds a slot → key table
-    /// first: O(n), for callers that would otherwise ask the host for each key's text.
-    pub fn entries(&self) -> Vec<(&str, &V)> {
-        let mut keys: Vec<Option<&str>> = vec![None; self.slots.len()];
-        for (k, &slot) in &self.map {
-            if let Some(entry) = keys.get_mut(slot) {
-                *entry = Some(k);
-            }
-        }
-        let at = |slot: usize| -> Option<(&str, &V)> {
-            let key = (*keys.get(slot)?)?;
-            let s = self.slots.get(slot)?.as_ref()?;
-            Some((key, &s.value))
-        };
-        let ints = self.ints.values().filter_map(|&slot| at(slot));
+            .filter_map(move |&slot| self.slots.get(slot as usize));
         let rest = self
             .slots
             .iter()
-            .enumerate()
-            .filter(|(_, s)| s.as_ref().is_some_and(|s| !s.indexed))
-            .filter_map(|(slot, _)| at(slot));
-        ints.chain(rest).collect()
+            .filter(move |s| s.start != REMOVED && array_index(self.key_of(s)).is_none());
+        ints.chain(rest).map(move |s| (self.key_of(s), &s.value))
+    }
+}
+
+impl<V: Default> Roster<V> {
+    /// `delete obj[key]`: returns the removed value.
+    pub fn remove(&mut self, key: &str) -> Option<V> {
+        let (pos, slot) = self.find(key)?;
+        self.unplace(pos);
+        let s = self.slots.get_mut(slot)?;
+        let value = std::mem::take(&mut s.value);
+        s.start = REMOVED;
+        let len = s.len as usize;
+        if let Some(n) = array_index(key) {
+            self.ints.remove(&n);
+        }
+        self.live -= 1;
+        self.dead += 1;
+        self.dead_bytes += len;
+        if self.live == 0 {
+            self.clear();
+        } else if (self.dead > 32 && self.dead > self.live)
+            || (self.dead_bytes > 4096 && self.dead_bytes > self.text.len() / 2)
+        {
+            self.compact();
+        }
+        Some(value)
     }
 
-    /// Drops the tombstones and renumbers the slots: O(slots), run when the tombstones
-    /// outnumber the live entries, so O(1) amortised per removal.
+    /// Drops the tombstones and the text of removed keys, renumbers the slots and rebuilds
+    /// the index: O(slots), run when the dead outnumber the live, so O(1) amortised per
+    /// removal.
     fn compact(&mut self) {
-        let mut renumber = Vec::with_capacity(self.slots.len());
-        let mut next = 0usize;
-        for s in &self.slots {
-            renumber.push(next);
-            if s.is_some() {
-                next += 1;
+        let mut text = String::with_capacity(self.text.len() - self.dead_bytes);
+        let mut slots = Vec::with_capacity(self.live);
+        self.ints.clear();
+        for s in std::mem::take(&mut self.slots) {
+            if s.start == REMOVED {
+                continue;
             }
-        }
-        self.slots.retain(Option::is_some);
-        for slot in self.map.values_mut().chain(self.ints.values_mut()) {
-            if let Some(&n) = renumber.get(*slot) {
-                *slot = n;
+            let start = s.start as usize;
+            let key = self
+                .text
+                .get(start..start + s.len as usize)
+                .unwrap_or_default();
+            let slot = slots.len() as u32;
+            if let Some(n) = array_index(key) {
+                self.ints.insert(n, slot);
             }
+            slots.push(Slot {
+                value: s.value,
+                start: text.len() as u32,
+                len: s.len,
+            });
+            text.push_str(key);
         }
-        self.tombstones = 0;
+        self.text = text;
+        self.slots = slots;
+        self.dead = 0;
+        self.dead_bytes = 0;
+        self.rebuild_index(self.live);
     }
 }
 

@@ -30,8 +30,9 @@
 //!
 //! # The instance: where the state lives
 //!
-//! The instance keeps its roster in Rust: a [`Roster`] (key → JS key string and presence
-//! object) with JS own-property key order (array-index keys ascending first, then insertion
+//! The instance keeps its roster in Rust: a [`Roster`] (key text → presence object; the JS
+//! key strings are made again, in one call, only for `list(chooser)` and `state`) with JS
+//! own-property key order (array-index keys ascending first, then insertion
 //! order), so it needs no JS dictionary object and no JSON round trip of the whole state:
 //!
 //! - a **`presence_state` frame** adopts the payload's presence objects for new keys and keeps
@@ -131,6 +132,26 @@ extern "C" {
     /// of ~20 property reads for the common key of a resync. False when unsure.
     #[wasm_bindgen(js_name = presenceUnchanged)]
     fn presence_unchanged(current: &JsValue, incoming: &JsValue) -> bool;
+    /// `text` cut into strings of `lens[i]` UTF-16 units each.
+    #[wasm_bindgen(js_name = splitKeys)]
+    fn split_keys(text: &str, lens: &[u32]) -> Array;
+    /// `presences.map((p, i) => chooser(keys[i], p))`, the chooser called with `this`
+    /// undefined; its exceptions propagate.
+    #[wasm_bindgen(js_name = chooseEach, catch)]
+    fn choose_each(
+        chooser: &JsValue,
+        keys: &Array,
+        presences: Vec<JsValue>,
+    ) -> Result<JsValue, JsValue>;
+    /// A null-prototype object with `obj[keys[i]] = values[i]`.
+    #[wasm_bindgen(js_name = nullProtoObject)]
+    fn null_proto_object(keys: &Array, values: Vec<JsValue>) -> JsValue;
+    /// The sum of the strings' lengths.
+    #[wasm_bindgen(js_name = totalLength)]
+    fn total_length(keys: &Array) -> u32;
+    /// The array the glue made of `values` (the return value of `list()`).
+    #[wasm_bindgen(js_name = arrayOf)]
+    fn array_of(values: Vec<JsValue>) -> JsValue;
 }
 
 #[wasm_bindgen]
@@ -164,6 +185,7 @@ extern "C" {
     ) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = Array, js_name = isArray)]
     fn is_array(value: &JsValue) -> bool;
+
 }
 
 type JsResult<T> = Result<T, JsValue>;
@@ -522,17 +544,12 @@ fn list_js(presences: &JsValue, chooser: &JsValue) -> JsResult<Vec<JsValue>> {
 // ---------------------------------------------------------------------------------------
 // The instance
 
-/// One roster entry: the JS key string (handed to callbacks and choosers without a UTF-8
-/// round trip) and the presence object.
-#[derive(Clone)]
-struct Entry {
-    key: JsValue,
-    presence: JsValue,
-}
-
 struct Inner {
     channel: JsValue,
-    roster: Roster<Entry>,
+    /// Key text → presence object. The JS key strings are not kept: at 100k keys they were
+    /// 3.4 MB of JS heap (docs/PERFORMANCE.md "Memory"); `list(chooser)` and `state` make
+    /// them again from the texts, in one call.
+    roster: Roster<JsValue>,
     /// `channel.joinRef()` when the last state arrived (`null` before).
     join_ref: JsValue,
     pending: Vec<JsValue>,
@@ -611,17 +628,35 @@ fn in_pending_sync_state(shared: &Shared) -> JsResult<bool> {
 }
 
 /// Roster write that keeps the handed-out `state` object in step.
-fn roster_set(shared: &Shared, key_text: &str, entry: Entry) -> JsResult<()> {
+fn roster_set(shared: &Shared, key_text: &str, key: &JsValue, presence: &JsValue) -> JsResult<()> {
     let mirror = {
         let mut inner = shared.borrow_mut();
         let mirror = inner.mirror.clone();
-        inner.roster.insert(key_text, entry.clone());
+        inner.roster.insert(key_text, presence.clone());
         mirror
     };
     if let Some(m) = mirror {
-        set(&m, &entry.key, &entry.presence)?;
+        set(&m, key, presence)?;
     }
     Ok(())
+}
+
+/// The roster's keys as JS strings and its presences, in JS own-property order: the key
+/// texts cross to JS as one string, cut by `splitKeys` (one decode instead of one per key).
+fn keys_and_presences(roster: &Roster<JsValue>) -> (Array, Vec<JsValue>) {
+    let mut text = String::new();
+    let mut lens = Vec::with_capacity(roster.len());
+    let mut presences = Vec::with_capacity(roster.len());
+    for (key, presence) in roster.iter() {
+        text.push_str(key);
+        lens.push(if key.is_ascii() {
+            key.len() as u32
+        } else {
+            key.encode_utf16().count() as u32
+        });
+        presences.push(presence.clone());
+    }
+    (split_keys(&text, &lens), presences)
 }
 
 fn roster_remove(shared: &Shared, key_text: &str, key: &JsValue) -> JsResult<()> {
@@ -652,21 +687,14 @@ fn apply_diff(shared: &Shared, diff: &JsValue, cb: &Callbacks) -> JsResult<()> {
             .borrow()
             .roster
             .get(&text)
-            .map(|e| e.presence.clone())
+            .cloned()
             .unwrap_or(JsValue::UNDEFINED);
         let merged = presence_join(&current, &new_presence, &slot);
         let presence = match &merged {
             Ok(p) => p.clone(),
             Err(_) => slot.get(0),
         };
-        roster_set(
-            shared,
-            &text,
-            Entry {
-                key: key.clone(),
-                presence,
-            },
-        )?;
+        roster_set(shared, &text, &key, &presence)?;
         merged?;
         if cb.on_join.is_truthy() {
             call3(&cb.on_join, &key, &current, &new_presence)?;
@@ -679,7 +707,7 @@ fn apply_diff(shared: &Shared, diff: &JsValue, cb: &Callbacks) -> JsResult<()> {
         let text = key_text(&key);
         let left_presence = get(&leaves, &key)?;
         let current = match shared.borrow().roster.get(&text) {
-            Some(e) => e.presence.clone(),
+            Some(p) => p.clone(),
             None => continue,
         };
         if current.is_falsy() {
@@ -756,24 +784,18 @@ fn apply_state(shared: &Shared, new_state: &JsValue, cb: &Callbacks) -> JsResult
         }
         // The roster's own key texts: asking the host for each key's text cost a string
         // copy per key of the whole roster.
-        let gone: Vec<(String, Entry)> = next
-            .entries()
-            .into_iter()
+        let gone: Vec<(String, JsValue)> = next
+            .iter()
             .filter(|(text, _)| !present.contains(text))
-            .map(|(text, e)| (text.to_owned(), e.clone()))
+            .map(|(text, p)| (text.to_owned(), p.clone()))
             .collect();
-        for (text, e) in gone {
+        for (text, presence) in gone {
             // phoenix.js: state is a clone of the current state, the leave a clone of that.
-            let state_copy = clone(&e.presence)?;
+            let state_copy = clone(&presence)?;
             let left = clone(&state_copy)?;
-            next.insert(
-                &text,
-                Entry {
-                    key: e.key.clone(),
-                    presence: state_copy,
-                },
-            );
-            leaves.insert(&text, Leave { key: e.key, left });
+            next.insert(&text, state_copy);
+            let key = JsValue::from_str(&text);
+            leaves.insert(&text, Leave { key, left });
         }
     }
 
@@ -782,7 +804,7 @@ fn apply_state(shared: &Shared, new_state: &JsValue, cb: &Callbacks) -> JsResult
     let want_joins = cb.on_join.is_truthy();
     let mut joins = Vec::with_capacity(if want_joins { incoming.len() } else { 0 });
     for inc in incoming {
-        let current = next.get(&inc.text).map(|e| e.presence.clone());
+        let current = next.get(&inc.text).cloned();
         match current {
             Some(current) if current.is_truthy() => {
                 if presence_unchanged(&current, &inc.presence) {
@@ -812,13 +834,7 @@ fn apply_state(shared: &Shared, new_state: &JsValue, cb: &Callbacks) -> JsResult
                     // syncDiff's join of `{metas: joined}` onto the state's copy, the same
                     // host function a diff uses.
                     let merged = presence_join(&state_copy, &inc.presence, &Array::new())?;
-                    next.insert_owned(
-                        inc.text,
-                        Entry {
-                            key: inc.key.clone(),
-                            presence: merged,
-                        },
-                    );
+                    next.insert(&inc.text, merged);
                     if want_joins {
                         joins.push(Join {
                             key: inc.key,
@@ -828,23 +844,11 @@ fn apply_state(shared: &Shared, new_state: &JsValue, cb: &Callbacks) -> JsResult
                         });
                     }
                 } else {
-                    next.insert(
-                        &inc.text,
-                        Entry {
-                            key: inc.key,
-                            presence: state_copy,
-                        },
-                    );
+                    next.insert(&inc.text, state_copy);
                 }
             }
             current => {
-                next.insert_owned(
-                    inc.text,
-                    Entry {
-                        key: inc.key.clone(),
-                        presence: inc.presence.clone(),
-                    },
-                );
+                next.insert(&inc.text, inc.presence.clone());
                 if want_joins {
                     joins.push(Join {
                         key: inc.key,
@@ -866,13 +870,12 @@ fn apply_state(shared: &Shared, new_state: &JsValue, cb: &Callbacks) -> JsResult
         }
     }
     let leaves: Vec<(String, Leave)> = leaves
-        .entries()
-        .into_iter()
+        .iter()
         .map(|(text, leave)| (text.to_owned(), leave.clone()))
         .collect();
     for (text, leave) in leaves {
         let current = match next.get(&text) {
-            Some(e) if e.presence.is_truthy() => e.presence.clone(),
+            Some(p) if p.is_truthy() => p.clone(),
             _ => continue,
         };
         // syncDiff's leave, the same host function a diff uses.
@@ -901,7 +904,10 @@ fn apply_first_state(
     cb: &Callbacks,
 ) -> JsResult<()> {
     let n = keys.length();
-    let mut next = Roster::with_capacity(n as usize);
+    // Room for every key text up front (their UTF-16 length, exact for ASCII keys): growing
+    // the text by doubling would leave a high-water mark of up to twice its size in wasm
+    // memory, which never shrinks.
+    let mut next = Roster::with_capacity(n as usize, total_length(keys) as usize);
     let want_joins = cb.on_join.is_truthy();
     let mut joins = Vec::with_capacity(if want_joins { n as usize } else { 0 });
     for i in 0..n {
@@ -910,7 +916,7 @@ fn apply_first_state(
         if want_joins {
             joins.push((key.clone(), presence.clone()));
         }
-        next.insert_owned(key_text(&key), Entry { key, presence });
+        next.insert(&key_text(&key), presence);
     }
     // `newPresence` is a private copy, as in phoenix.js, made before any callback runs (a
     // callback could change the frame's objects); `current` is undefined.
@@ -1061,16 +1067,16 @@ impl Presence {
     /// constructor: wasm-bindgen 0.2.130 names the exports of a static and an instance
     /// method with the same JS name identically, and `Presence.list` is the static.
     #[wasm_bindgen(js_name = __list, skip_typescript)]
-    pub fn list(&self, chooser: JsValue) -> Result<Vec<JsValue>, JsValue> {
-        let entries: Vec<Entry> = self.inner.borrow().roster.values().cloned().collect();
+    pub fn list(&self, chooser: JsValue) -> Result<JsValue, JsValue> {
         if chooser.is_falsy() {
-            return Ok(entries.into_iter().map(|e| e.presence).collect());
+            let presences: Vec<JsValue> = self.inner.borrow().roster.values().cloned().collect();
+            return Ok(array_of(presences));
         }
-        let mut out = Vec::with_capacity(entries.len());
-        for e in &entries {
-            out.push(call2(&chooser, &e.key, &e.presence)?);
-        }
-        Ok(out)
+        // Collected before the chooser runs: it may change the roster.
+        let (keys, presences) = keys_and_presences(&self.inner.borrow().roster);
+        // A chooser that is not a function throws phoenix.js's TypeError from the first
+        // call, so an empty roster returns `[]` as there.
+        choose_each(&chooser, &keys, presences)
     }
 
     /// `true` until the state that follows the current join has arrived.
@@ -1086,11 +1092,8 @@ impl Presence {
         if let Some(m) = self.inner.borrow().mirror.clone() {
             return Ok(m);
         }
-        let entries: Vec<Entry> = self.inner.borrow().roster.values().cloned().collect();
-        let obj = object_create(&JsValue::NULL);
-        for e in &entries {
-            set(&obj, &e.key, &e.presence)?;
-        }
+        let (keys, presences) = keys_and_presences(&self.inner.borrow().roster);
+        let obj = null_proto_object(&keys, presences);
         self.inner.borrow_mut().mirror = Some(obj.clone());
         Ok(obj)
     }

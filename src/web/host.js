@@ -226,6 +226,29 @@ export function presenceUnchanged(current, incoming) {
     return false;
   }
 }
+// The instance's roster keeps key texts, not JS key strings (they were most of its JS heap
+// at 100k keys); these make the strings again, all in one call, when list(chooser) or
+// `state` needs them.
+export function splitKeys(text, lens) {
+  const keys = new Array(lens.length);
+  for (let i = 0, at = 0; i < lens.length; i++) keys[i] = text.substring(at, (at += lens[i]));
+  return keys;
+}
+export function chooseEach(chooser, keys, presences) {
+  for (let i = 0; i < presences.length; i++) presences[i] = chooser(keys[i], presences[i]);
+  return presences;
+}
+export function nullProtoObject(keys, values) {
+  const o = Object.create(null);
+  for (let i = 0; i < keys.length; i++) o[keys[i]] = values[i];
+  return o;
+}
+export function arrayOf(values) { return values; }
+export function totalLength(keys) {
+  let n = 0;
+  for (let i = 0; i < keys.length; i++) n += keys[i].length;
+  return n;
+}
 function refSet(metas) {
   const refs = new Set();
   metas.forEach((m) => refs.add(m.phx_ref));
