@@ -109,9 +109,6 @@ use crate::core::presence::Roster;
 
 #[wasm_bindgen(module = "/src/web/host.js")]
 extern "C" {
-    /// `[joins, Object.getOwnPropertyNames(joins), leaves]` of a JSON clone of the diff.
-    #[wasm_bindgen(js_name = presenceDiff, catch)]
-    fn presence_diff(diff: &JsValue) -> Result<JsValue, JsValue>;
     /// The roster's new presence for a joined key: a clone of `newPresence` with the
     /// current presence's metas whose ref did not rejoin in front. The clone is put in
     /// `slot[0]` before the merge, so that when the merge throws the roster still gets it
@@ -125,6 +122,35 @@ extern "C" {
     /// Removes the metas whose ref left from `current.metas`.
     #[wasm_bindgen(js_name = presenceLeave, catch)]
     fn presence_leave(current: &JsValue, left: &JsValue) -> Result<(), JsValue>;
+    /// Plans a diff (see [`apply_diff`]): fills `plan` and returns the key texts.
+    #[wasm_bindgen(js_name = presenceDiffPlan, catch)]
+    fn presence_diff_plan(diff: &JsValue, plan: &Array) -> Result<String, JsValue>;
+    /// [`presence_join`] of the plan's `i`-th joined key (the clone kept in `plan[5]`).
+    #[wasm_bindgen(js_name = planJoin, catch)]
+    fn plan_join(plan: &Array, i: u32, current: &JsValue) -> Result<JsValue, JsValue>;
+    /// `onJoin(key, current, newPresence)` for the plan's `i`-th joined key.
+    #[wasm_bindgen(js_name = planOnJoin, catch)]
+    fn plan_on_join(
+        on_join: &JsValue,
+        plan: &Array,
+        i: u32,
+        current: &JsValue,
+    ) -> Result<(), JsValue>;
+    /// The leave of the plan's `i`-th left key on `current` (skipped when falsy), then
+    /// `onLeave` unless undefined; true when no meta is left (the key goes).
+    #[wasm_bindgen(js_name = planLeave, catch)]
+    fn plan_leave(
+        plan: &Array,
+        i: u32,
+        current: &JsValue,
+        on_leave: &JsValue,
+    ) -> Result<bool, JsValue>;
+    /// phoenix.js's `!this.joinRef || this.joinRef !== this.channel.joinRef()`.
+    #[wasm_bindgen(js_name = pendingSync, catch)]
+    fn pending_sync(join_ref: &JsValue, channel: &JsValue) -> Result<bool, JsValue>;
+    /// `onSync()`.
+    #[wasm_bindgen(js_name = callOnSync, catch)]
+    fn call_on_sync(on_sync: &JsValue) -> Result<(), JsValue>;
     /// `p.metas.length === 0`, read after `onLeave` ran.
     #[wasm_bindgen(js_name = metasEmpty, catch)]
     fn metas_empty(presence: &JsValue) -> Result<bool, JsValue>;
@@ -553,9 +579,11 @@ struct Inner {
     /// `channel.joinRef()` when the last state arrived (`null` before).
     join_ref: JsValue,
     pending: Vec<JsValue>,
-    on_join: JsValue,
-    on_leave: JsValue,
-    /// `None`: phoenix.js's default no-op.
+    /// The callbacks; `None` for phoenix.js's default no-op (and, for `onJoin`/`onLeave`,
+    /// for a falsy value, which `syncDiff` replaces by a no-op). Decided when a callback is
+    /// set, so an event asks no truthiness question of the host.
+    on_join: Option<JsValue>,
+    on_leave: Option<JsValue>,
     on_sync: Option<JsValue>,
     /// The `state` object handed out, kept in sync until the next state frame.
     mirror: Option<JsValue>,
@@ -568,8 +596,8 @@ impl Inner {
             roster: Roster::new(),
             join_ref: JsValue::NULL,
             pending: Vec::new(),
-            on_join: JsValue::UNDEFINED,
-            on_leave: JsValue::UNDEFINED,
+            on_join: None,
+            on_leave: None,
             on_sync: None,
             mirror: None,
         }
@@ -581,8 +609,8 @@ type Shared = Rc<RefCell<Inner>>;
 /// The callbacks of one event, looked up when the event starts (phoenix.js destructures
 /// `this.caller` at the top of each handler).
 struct Callbacks {
-    on_join: JsValue,
-    on_leave: JsValue,
+    on_join: Option<JsValue>,
+    on_leave: Option<JsValue>,
     on_sync: Option<JsValue>,
 }
 
@@ -597,13 +625,10 @@ impl Callbacks {
     }
 
     fn sync(&self) -> JsResult<()> {
-        if let Some(f) = &self.on_sync {
-            match f.dyn_ref::<Function>() {
-                Some(f) => f.call0(&JsValue::UNDEFINED)?,
-                None => return Err(type_error(&["onSync is not a function"])),
-            };
+        match &self.on_sync {
+            Some(f) => call_on_sync(f),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -621,24 +646,78 @@ fn in_pending_sync_state(shared: &Shared) -> JsResult<bool> {
         let inner = shared.borrow();
         (inner.join_ref.clone(), inner.channel.clone())
     };
-    if join_ref.is_falsy() {
-        return Ok(true);
-    }
-    Ok(join_ref != channel_join_ref(&channel)?)
+    pending_sync(&join_ref, &channel)
 }
 
-/// Roster write that keeps the handed-out `state` object in step.
-fn roster_set(shared: &Shared, key_text: &str, key: &JsValue, presence: &JsValue) -> JsResult<()> {
+/// Roster write that keeps the handed-out `state` object in step (`key` makes the JS key,
+/// needed only then).
+fn roster_set(
+    shared: &Shared,
+    key_text: &str,
+    key: impl FnOnce() -> JsValue,
+    presence: &JsValue,
+) -> JsResult<()> {
     let mirror = {
         let mut inner = shared.borrow_mut();
-        let mirror = inner.mirror.clone();
         inner.roster.insert(key_text, presence.clone());
-        mirror
+        inner.mirror.clone()
     };
     if let Some(m) = mirror {
-        set(&m, key, presence)?;
+        set(&m, &key(), presence)?;
     }
     Ok(())
+}
+
+fn roster_remove(shared: &Shared, key_text: &str, key: impl FnOnce() -> JsValue) -> JsResult<()> {
+    let mirror = {
+        let mut inner = shared.borrow_mut();
+        inner.roster.remove(key_text);
+        inner.mirror.clone()
+    };
+    if let Some(m) = mirror {
+        delete(&m, &key())?;
+    }
+    Ok(())
+}
+
+/// The key texts of a diff plan (`presenceDiffPlan` in `src/web/host.js`): the number of
+/// join keys, then each key (joins first, then leaves) as `<UTF-16 length>:<key>`.
+struct PlanKeys<'a> {
+    rest: &'a str,
+}
+
+impl<'a> PlanKeys<'a> {
+    /// The join count and the keys.
+    fn parse(text: &'a str) -> (u32, PlanKeys<'a>) {
+        let mut keys = PlanKeys { rest: text };
+        let joins = keys.number().unwrap_or(0);
+        (joins, keys)
+    }
+
+    /// The next count; `None` for `E` (the leaves could not be listed).
+    fn number(&mut self) -> Option<u32> {
+        let (n, rest) = self.rest.split_once(':').unwrap_or(("0", ""));
+        self.rest = rest;
+        n.parse().ok()
+    }
+
+    /// The next key: `units` UTF-16 code units of text.
+    fn next_key(&mut self) -> &'a str {
+        let units = self.number().unwrap_or(0) as usize;
+        let mut seen = 0;
+        let end = self
+            .rest
+            .char_indices()
+            .find_map(|(at, c)| {
+                let stop = (seen >= units).then_some(at);
+                seen += c.len_utf16();
+                stop
+            })
+            .unwrap_or(self.rest.len());
+        let (key, rest) = self.rest.split_at(end);
+        self.rest = rest;
+        key
+    }
 }
 
 /// The roster's keys as JS strings and its presences, in JS own-property order: the key
@@ -659,66 +738,53 @@ fn keys_and_presences(roster: &Roster<JsValue>) -> (Array, Vec<JsValue>) {
     (split_keys(&text, &lens), presences)
 }
 
-fn roster_remove(shared: &Shared, key_text: &str, key: &JsValue) -> JsResult<()> {
-    let mirror = {
-        let mut inner = shared.borrow_mut();
-        inner.roster.remove(key_text);
-        inner.mirror.clone()
-    };
-    if let Some(m) = mirror {
-        delete(&m, key)?;
-    }
-    Ok(())
-}
-
 /// `syncDiff` on the roster, in place (phoenix.js's instance passes its null-prototype state,
 /// which `syncDiff` mutates and returns).
+///
+/// The JS work of a key (the JSON clone, the meta merge or filter, the callback) is one
+/// host call that reads the key and its presence from the diff's plan; the roster only
+/// looks up and stores. A diff of 1 join + 1 leave crosses the boundary five times.
 fn apply_diff(shared: &Shared, diff: &JsValue, cb: &Callbacks) -> JsResult<()> {
-    // [joins, names of joins, leaves] of a JSON clone of the diff.
-    let plan: Array = presence_diff(diff)?.unchecked_into();
-    let joins = plan.get(0);
-    let keys: Array = plan.get(1).unchecked_into();
-    let slot = Array::new();
-    for i in 0..keys.length() {
-        let key = keys.get(i);
-        let text = key_text(&key);
-        let new_presence = get(&joins, &key)?;
+    // [joins, leaves, join keys, leave keys, the error of listing the leaves, the clone a
+    // failed join left] of a JSON clone of the diff; the key texts come back as one string.
+    let plan = Array::new();
+    let text = presence_diff_plan(diff, &plan)?;
+    let (join_count, mut keys) = PlanKeys::parse(&text);
+    let plan_ref = &plan;
+    let key_of = |list: u32, i: u32| move || Array::from(&plan_ref.get(list)).get(i);
+    for i in 0..join_count {
+        let text = keys.next_key();
         let current = shared
             .borrow()
             .roster
-            .get(&text)
+            .get(text)
             .cloned()
             .unwrap_or(JsValue::UNDEFINED);
-        let merged = presence_join(&current, &new_presence, &slot);
+        let merged = plan_join(&plan, i, &current);
+        // phoenix.js stores the clone before merging: a merge that throws still leaves it.
         let presence = match &merged {
             Ok(p) => p.clone(),
-            Err(_) => slot.get(0),
+            Err(_) => plan.get(5),
         };
-        roster_set(shared, &text, &key, &presence)?;
+        roster_set(shared, text, key_of(2, i), &presence)?;
         merged?;
-        if cb.on_join.is_truthy() {
-            call3(&cb.on_join, &key, &current, &new_presence)?;
+        if let Some(on_join) = &cb.on_join {
+            plan_on_join(on_join, &plan, i, &current)?;
         }
     }
-    let leaves = plan.get(2);
-    let keys = own_keys(&leaves)?;
-    for i in 0..keys.length() {
-        let key = keys.get(i);
-        let text = key_text(&key);
-        let left_presence = get(&leaves, &key)?;
-        let current = match shared.borrow().roster.get(&text) {
+    let Some(leave_count) = keys.number() else {
+        // `Object.getOwnPropertyNames(leaves)` threw: phoenix.js throws it after the joins.
+        return Err(plan.get(4));
+    };
+    let on_leave = cb.on_leave.clone().unwrap_or(JsValue::UNDEFINED);
+    for i in 0..leave_count {
+        let text = keys.next_key();
+        let current = match shared.borrow().roster.get(text) {
             Some(p) => p.clone(),
             None => continue,
         };
-        if current.is_falsy() {
-            continue;
-        }
-        presence_leave(&current, &left_presence)?;
-        if cb.on_leave.is_truthy() {
-            call3(&cb.on_leave, &key, &current, &left_presence)?;
-        }
-        if metas_empty(&current)? {
-            roster_remove(shared, &text, &key)?;
+        if plan_leave(&plan, i, &current, &on_leave)? {
+            roster_remove(shared, text, key_of(3, i))?;
         }
     }
     Ok(())
@@ -801,7 +867,7 @@ fn apply_state(shared: &Shared, new_state: &JsValue, cb: &Callbacks) -> JsResult
 
     // Joins are kept only for the onJoin callback: without one, a 100k-key state would
     // hold (and grow by doubling) a 100k-entry vector for nothing.
-    let want_joins = cb.on_join.is_truthy();
+    let want_joins = cb.on_join.is_some();
     let mut joins = Vec::with_capacity(if want_joins { incoming.len() } else { 0 });
     for inc in incoming {
         let current = next.get(&inc.text).cloned();
@@ -860,13 +926,13 @@ fn apply_state(shared: &Shared, new_state: &JsValue, cb: &Callbacks) -> JsResult
             }
         }
     }
-    if cb.on_join.is_truthy() {
+    if let Some(on_join) = &cb.on_join {
         for join in &mut joins {
             join.new_presence = Some(clone(&join.incoming)?);
         }
         for join in &joins {
             let new_presence = join.new_presence.as_ref().unwrap_or(&join.incoming);
-            call3(&cb.on_join, &join.key, &join.current, new_presence)?;
+            call3(on_join, &join.key, &join.current, new_presence)?;
         }
     }
     let leaves: Vec<(String, Leave)> = leaves
@@ -880,8 +946,8 @@ fn apply_state(shared: &Shared, new_state: &JsValue, cb: &Callbacks) -> JsResult
         };
         // syncDiff's leave, the same host function a diff uses.
         presence_leave(&current, &leave.left)?;
-        if cb.on_leave.is_truthy() {
-            call3(&cb.on_leave, &leave.key, &current, &leave.left)?;
+        if let Some(on_leave) = &cb.on_leave {
+            call3(on_leave, &leave.key, &current, &leave.left)?;
         }
         if metas_empty(&current)? {
             next.remove(&text);
@@ -908,7 +974,7 @@ fn apply_first_state(
     // the text by doubling would leave a high-water mark of up to twice its size in wasm
     // memory, which never shrinks.
     let mut next = Roster::with_capacity(n as usize, total_length(keys) as usize);
-    let want_joins = cb.on_join.is_truthy();
+    let want_joins = cb.on_join.is_some();
     let mut joins = Vec::with_capacity(if want_joins { n as usize } else { 0 });
     for i in 0..n {
         let key = keys.get(i);
@@ -924,7 +990,9 @@ fn apply_first_state(
         join.1 = clone(&join.1)?;
     }
     for (key, new_presence) in &joins {
-        call3(&cb.on_join, key, &JsValue::UNDEFINED, new_presence)?;
+        if let Some(on_join) = &cb.on_join {
+            call3(on_join, key, &JsValue::UNDEFINED, new_presence)?;
+        }
     }
     let mut inner = shared.borrow_mut();
     inner.roster = next;
@@ -1047,13 +1115,13 @@ impl Presence {
     /// Replaces the join callback `(key, currentPresence, newPresence)`.
     #[wasm_bindgen(js_name = onJoin)]
     pub fn on_join(&self, callback: JsValue) {
-        self.inner.borrow_mut().on_join = callback;
+        self.inner.borrow_mut().on_join = callback.is_truthy().then_some(callback);
     }
 
     /// Replaces the leave callback `(key, currentPresence, leftPresence)`.
     #[wasm_bindgen(js_name = onLeave)]
     pub fn on_leave(&self, callback: JsValue) {
-        self.inner.borrow_mut().on_leave = callback;
+        self.inner.borrow_mut().on_leave = callback.is_truthy().then_some(callback);
     }
 
     /// Replaces the sync callback, called after each state or applied diff.

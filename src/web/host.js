@@ -193,13 +193,49 @@ export function isThenable(v) {
 // instead of a wasm→JS call per property read; the roster (which keys, in which order, with
 // which presence object) stays in Rust. Refs are matched with a Set: the refs looked up come
 // from a JSON clone (never NaN), so `has` answers as phoenix.js's `indexOf(ref) < 0` does.
-export function presenceDiff(diff) {
+//
+// A diff is planned once: plan = [joins, leaves, joinKeys, leaveKeys, the error of listing
+// the leaves (thrown after the joins, as phoenix.js would), the clone a failed join left],
+// and the key texts go to the roster as one string: `<join count>:` then `<length>:<key>`
+// per join key, then the same for the leaves (`E:` when they could not be listed). Each
+// key's work is then one call that reads its key and presence from the plan.
+export function presenceDiffPlan(diff, plan) {
   const { joins, leaves } = JSON.parse(JSON.stringify(diff));
-  return [joins, Object.getOwnPropertyNames(joins), leaves];
+  const joinKeys = Object.getOwnPropertyNames(joins);
+  plan[0] = joins; plan[1] = leaves; plan[2] = joinKeys;
+  let text = keyList(joinKeys);
+  try {
+    plan[3] = Object.getOwnPropertyNames(leaves);
+    text += keyList(plan[3]);
+  } catch (e) {
+    plan[4] = e;
+    text += "E:";
+  }
+  return text;
 }
-export function presenceJoin(current, newPresence, slot) {
+function keyList(keys) {
+  let text = keys.length + ":";
+  for (let i = 0; i < keys.length; i++) text += keys[i].length + ":" + keys[i];
+  return text;
+}
+export function planJoin(plan, i, current) { return joinInto(current, plan[0][plan[2][i]], plan, 5); }
+export function planOnJoin(onJoin, plan, i, current) {
+  const key = plan[2][i];
+  onJoin(key, current, plan[0][key]);
+}
+export function planLeave(plan, i, current, onLeave) {
+  if (!current) return false;
+  const key = plan[3][i], left = plan[1][key];
+  presenceLeave(current, left);
+  if (onLeave !== undefined) onLeave(key, current, left);
+  return current.metas.length === 0;
+}
+export function pendingSync(joinRef, channel) { return !joinRef || joinRef !== channel.joinRef(); }
+export function callOnSync(onSync) { onSync(); }
+export function presenceJoin(current, newPresence, slot) { return joinInto(current, newPresence, slot, 0); }
+function joinInto(current, newPresence, slot, at) {
   const p = JSON.parse(JSON.stringify(newPresence));
-  slot[0] = p;
+  slot[at] = p;
   if (current) {
     const joined = new Set(p.metas.map((m) => m.phx_ref));
     const kept = current.metas.filter((m) => !joined.has(m.phx_ref));
