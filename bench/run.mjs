@@ -51,9 +51,9 @@ const P = quick
       inbound: { n: 100000 }, push: { n: 100000 }, roundtrip: { n: 20000 },
       binaryDecode: { n: 50000 }, binaryEncode: { n: 50000 },
       presence: [
-        { n: 1000, diffs: 500, listReps: 200 },
-        { n: 10000, diffs: 500, listReps: 20 },
-        { n: 100000, diffs: 500, listReps: 3 },
+        { n: 1000, diffs: 2000, listReps: 200 },
+        { n: 10000, diffs: 2000, listReps: 20 },
+        { n: 100000, diffs: 2000, listReps: 3 },
       ],
       memory: { n: 100000, samples: 3 }, startup: { samples: 7 },
     };

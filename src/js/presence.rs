@@ -714,8 +714,10 @@ impl<'a> PlanKeys<'a> {
                 stop
             })
             .unwrap_or(self.rest.len());
-        let (key, rest) = self.rest.split_at(end);
-        self.rest = rest;
+        // `end` is a char boundary (or the end), so neither `get` fails; `split_at` would
+        // link the panic machinery's formatting (~4 KB of wasm).
+        let key = self.rest.get(..end).unwrap_or(self.rest);
+        self.rest = self.rest.get(end..).unwrap_or("");
         key
     }
 }
