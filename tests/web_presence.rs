@@ -413,6 +413,21 @@ fn sync_diff_matches_metas_by_strict_equality_of_refs() {
     );
 }
 
+#[wasm_bindgen_test]
+fn sync_state_matches_long_meta_lists_by_strict_equality_of_refs() {
+    // newState is not cloned: its NaN refs never match (indexOf), on the hashed path too.
+    same(
+        r#"
+        const many = (n, p) => Array.from({length: n}, (_, i) => ({phx_ref: p + i}));
+        const state = {u: {metas: many(12, "r").concat([{phx_ref: 0}, {phx_ref: "x"}])}};
+        const newState = {u: {metas: many(6, "r").concat([{phx_ref: NaN}, {phx_ref: NaN}, {phx_ref: -0}], many(6, "n"))}};
+        const {log, onJoin, onLeave} = logger();
+        const result = P.syncState(state, newState, onJoin, onLeave);
+        return {result: result.u.metas.map((m) => String(m.phx_ref)), log, joined: newState.u.metas.length};
+    "#,
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // list (spec §5.2; phoenix.js presence_test "list")
 

@@ -14,19 +14,16 @@
 //!
 //! # The statics
 //!
-//! `syncState`, `syncDiff` and `list` work on the caller's plain JS objects and are a
-//! line-by-line port of phoenix.js through the host's own `JSON`, `Object` and `Reflect`:
-//! the same deep JSON clones (`undefined` dropped, `toJSON` and Dates honoured), the same
-//! null-prototype results, the same mutations of the caller's objects (`syncState` sets
-//! `newPresence.metas` to the joined metas; `syncDiff` returns the state itself when it
-//! already has a null prototype and rewrites `current.metas` on leaves), the same callback
-//! order and arguments, and the same exceptions for bad input (a `TypeError` for a `null`
-//! state or non-array metas, a `SyntaxError` for an `undefined` state that
-//! `JSON.parse(JSON.stringify(undefined))` cannot clone). Exceptions of user callbacks
-//! propagate unchanged. Two deliberate differences, both only on inputs that are not
-//! JSON-shaped: metas must be real arrays (phoenix.js would call any `.map` method), and
-//! `phx_ref`s are matched with `===` exactly like `indexOf`, but a set is used for long
-//! meta lists.
+//! `syncState`, `syncDiff` and `list` work on the caller's plain JS objects, so they run
+//! in JS (`presenceSyncState`, `presenceSyncDiff`, `presenceList` in `src/web/host.js`):
+//! ported to Rust they were ~9 KB of wasm making a host call per property read. They take
+//! phoenix.js's steps: the same deep JSON clones (`undefined` dropped, `toJSON` and Dates
+//! honoured), the same null-prototype results, the same mutations of the caller's objects
+//! (`syncState` sets `newPresence.metas` to the joined metas; `syncDiff` returns the state
+//! itself when it already has a null prototype and rewrites `current.metas` on leaves),
+//! the same `metas.map`/`filter` calls, callback order and arguments, and so the same
+//! exceptions for bad input. `phx_ref`s are matched with `===` exactly like `indexOf`, with
+//! a set for long meta lists.
 //!
 //! # The instance: where the state lives
 //!
@@ -122,6 +119,29 @@ extern "C" {
     /// Removes the metas whose ref left from `current.metas`.
     #[wasm_bindgen(js_name = presenceLeave, catch)]
     fn presence_leave(current: &JsValue, left: &JsValue) -> Result<(), JsValue>;
+    /// `Presence.syncState`, `Presence.syncDiff` and `Presence.list` (spec §5.2) on the
+    /// caller's objects.
+    #[wasm_bindgen(js_name = presenceSyncState, catch)]
+    fn presence_sync_state(
+        current_state: &JsValue,
+        new_state: &JsValue,
+        on_join: &JsValue,
+        on_leave: &JsValue,
+    ) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = presenceSyncDiff, catch)]
+    fn presence_sync_diff(
+        state: &JsValue,
+        diff: &JsValue,
+        on_join: &JsValue,
+        on_leave: &JsValue,
+    ) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_name = presenceList, catch)]
+    fn presence_list(presences: &JsValue, chooser: &JsValue) -> Result<JsValue, JsValue>;
+    /// A key of a state frame that was present before, with other meta refs:
+    /// `[stateCopy, leftPresence | null, merged | null]`, or `undefined` when no meta
+    /// joined or left. Sets `incoming.metas` to the joined metas, as `syncState` does.
+    #[wasm_bindgen(js_name = presenceChanged, catch)]
+    fn presence_changed(current: &JsValue, incoming: &JsValue) -> Result<JsValue, JsValue>;
     /// Plans a diff (see [`apply_diff`]): fills `plan` and returns the key texts.
     #[wasm_bindgen(js_name = presenceDiffPlan, catch)]
     fn presence_diff_plan(diff: &JsValue, plan: &Array) -> Result<String, JsValue>;
@@ -190,8 +210,6 @@ extern "C" {
     fn own_keys(value: &JsValue) -> Result<Array, JsValue>;
     #[wasm_bindgen(js_namespace = Object, js_name = getPrototypeOf, catch)]
     fn prototype_of(value: &JsValue) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(js_namespace = Object, js_name = create)]
-    fn object_create(proto: &JsValue) -> JsValue;
     /// `Object(v)`: boxes a primitive so that its properties can be read like JS does.
     #[wasm_bindgen(js_name = Object)]
     fn to_object(value: &JsValue) -> JsValue;
@@ -199,8 +217,6 @@ extern "C" {
     fn reflect_get(target: &JsValue, key: &JsValue) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = Reflect, js_name = set, catch)]
     fn reflect_set(target: &JsValue, key: &JsValue, value: &JsValue) -> Result<bool, JsValue>;
-    #[wasm_bindgen(js_namespace = Reflect, js_name = has, catch)]
-    fn reflect_has(target: &JsValue, key: &JsValue) -> Result<bool, JsValue>;
     #[wasm_bindgen(js_namespace = Reflect, js_name = deleteProperty, catch)]
     fn reflect_delete(target: &JsValue, key: &JsValue) -> Result<bool, JsValue>;
     #[wasm_bindgen(js_namespace = Object, js_name = defineProperty, catch)]
@@ -209,8 +225,6 @@ extern "C" {
         key: &JsValue,
         descriptor: &JsValue,
     ) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(js_namespace = Array, js_name = isArray)]
-    fn is_array(value: &JsValue) -> bool;
 
 }
 
@@ -295,276 +309,25 @@ fn call3(f: &JsValue, a: &JsValue, b: &JsValue, c: &JsValue) -> JsResult<JsValue
     }
 }
 
-fn call2(f: &JsValue, a: &JsValue, b: &JsValue) -> JsResult<JsValue> {
-    match f.dyn_ref::<Function>() {
-        Some(f) => f.call2(&JsValue::UNDEFINED, a, b),
-        None => Err(type_error(&["chooser is not a function"])),
-    }
-}
-
 /// phoenix.js's `clone(obj) = JSON.parse(JSON.stringify(obj))`, through the host's JSON.
 fn clone(value: &JsValue) -> JsResult<JsValue> {
     json_parse(&json_stringify(value)?)
 }
 
-/// phoenix.js's `toNullProtoObj`: the object itself when its prototype is `null`, else a
-/// null-prototype shallow copy of its own property names.
-fn to_null_proto(obj: &JsValue) -> JsResult<JsValue> {
-    if prototype_of(obj)?.is_null() {
-        return Ok(obj.clone());
-    }
-    let cleaned = object_create(&JsValue::NULL);
-    let keys = own_keys(obj)?;
-    for i in 0..keys.length() {
-        let key = keys.get(i);
-        set(&cleaned, &key, &get(obj, &key)?)?;
-    }
-    Ok(cleaned)
-}
-
 /// Property names used on every frame, created once: building a JS string from Rust goes
 /// through `TextDecoder` and costs more than the property access itself.
 struct Names {
-    metas: JsValue,
-    phx_ref: JsValue,
-    joins: JsValue,
-    leaves: JsValue,
     join_ref: JsValue,
 }
 
 thread_local! {
     static NAMES: Names = Names {
-        metas: JsValue::from_str("metas"),
-        phx_ref: JsValue::from_str("phx_ref"),
-        joins: JsValue::from_str("joins"),
-        leaves: JsValue::from_str("leaves"),
         join_ref: JsValue::from_str("joinRef"),
     };
 }
 
 fn name(pick: fn(&Names) -> &JsValue) -> JsValue {
     NAMES.with(|n| pick(n).clone())
-}
-
-fn metas_key() -> JsValue {
-    name(|n| &n.metas)
-}
-
-fn ref_key() -> JsValue {
-    name(|n| &n.phx_ref)
-}
-
-/// The elements of a metas array (holes skipped, as `map`/`filter` skip them). phoenix.js
-/// calls `metas.map`/`metas.filter`: anything but an array is a `TypeError` here.
-fn meta_list(metas: &JsValue) -> JsResult<Vec<JsValue>> {
-    if !is_array(metas) {
-        return Err(type_error(&["presence metas is not an array"]));
-    }
-    let arr: &Array = metas.unchecked_ref();
-    let n = arr.length();
-    let mut out = Vec::with_capacity(n as usize);
-    for i in 0..n {
-        let m = arr.get(i);
-        if m.is_undefined() && !reflect_has(arr, &JsValue::from(i))? {
-            continue;
-        }
-        out.push(m);
-    }
-    Ok(out)
-}
-
-/// `metas.map(m => m.phx_ref)` as `(meta, ref)` pairs.
-fn with_refs(metas: &JsValue) -> JsResult<Vec<(JsValue, JsValue)>> {
-    let key = ref_key();
-    meta_list(metas)?
-        .into_iter()
-        .map(|m| {
-            let r = get(&m, &key)?;
-            Ok((m, r))
-        })
-        .collect()
-}
-
-/// A set of `phx_ref`s with `indexOf`'s `===` semantics (`NaN` never matches). Short lists
-/// are scanned (one host `===` per comparison); longer ones hash their string refs, so
-/// matching the metas of one key is O(metas), not O(metas²).
-struct RefSet {
-    refs: Vec<JsValue>,
-    strings: Option<HashSet<String>>,
-}
-
-impl RefSet {
-    const SCAN_MAX: usize = 8;
-
-    fn new(refs: Vec<JsValue>) -> RefSet {
-        if refs.len() <= Self::SCAN_MAX {
-            return RefSet {
-                refs,
-                strings: None,
-            };
-        }
-        let mut strings = HashSet::with_capacity(refs.len());
-        let mut others = Vec::new();
-        for r in refs {
-            match r.as_string() {
-                Some(s) => {
-                    strings.insert(s);
-                }
-                None => others.push(r),
-            }
-        }
-        RefSet {
-            refs: others,
-            strings: Some(strings),
-        }
-    }
-
-    fn contains(&self, r: &JsValue) -> bool {
-        if let Some(strings) = &self.strings {
-            if let Some(s) = r.as_string() {
-                return strings.contains(&s);
-            }
-        }
-        self.refs.iter().any(|x| x == r)
-    }
-}
-
-/// `metas.filter(m => refs.indexOf(m.phx_ref) < 0)` as a new JS array.
-fn metas_without(metas: &[(JsValue, JsValue)], refs: &RefSet) -> Array {
-    let out = Array::new();
-    for (m, r) in metas {
-        if !refs.contains(r) {
-            out.push(m);
-        }
-    }
-    out
-}
-
-/// `[...kept, ...metas]` (`metas` was checked to be an array by `with_refs`).
-fn concat(kept: &Array, metas: &JsValue) -> Array {
-    kept.concat(metas.unchecked_ref::<Array>())
-}
-
-fn ref_set(metas: &[(JsValue, JsValue)]) -> RefSet {
-    RefSet::new(metas.iter().map(|(_, r)| r.clone()).collect())
-}
-
-// ---------------------------------------------------------------------------------------
-// Statics: phoenix.js's algorithm on the caller's objects
-
-fn sync_state_js(
-    current_state: &JsValue,
-    new_state: &JsValue,
-    on_join: &JsValue,
-    on_leave: &JsValue,
-) -> JsResult<JsValue> {
-    let state = to_null_proto(&clone(current_state)?)?;
-    let new_state = to_null_proto(new_state)?;
-    let joins = object_create(&JsValue::NULL);
-    let leaves = object_create(&JsValue::NULL);
-    let metas = metas_key();
-
-    let keys = own_keys(&state)?;
-    for i in 0..keys.length() {
-        let key = keys.get(i);
-        let presence = get(&state, &key)?;
-        if get(&new_state, &key)?.is_falsy() {
-            set(&leaves, &key, &presence)?;
-        }
-    }
-    let keys = own_keys(&new_state)?;
-    for i in 0..keys.length() {
-        let key = keys.get(i);
-        let new_presence = get(&new_state, &key)?;
-        let current = get(&state, &key)?;
-        if current.is_truthy() {
-            let new_metas = with_refs(&get(&new_presence, &metas)?)?;
-            let cur_metas = with_refs(&get(&current, &metas)?)?;
-            let joined = metas_without(&new_metas, &ref_set(&cur_metas));
-            let left = metas_without(&cur_metas, &ref_set(&new_metas));
-            if joined.length() > 0 {
-                set(&joins, &key, &new_presence)?;
-                set(&new_presence, &metas, &joined)?;
-            }
-            if left.length() > 0 {
-                let left_presence = clone(&current)?;
-                set(&leaves, &key, &left_presence)?;
-                set(&left_presence, &metas, &left)?;
-            }
-        } else {
-            set(&joins, &key, &new_presence)?;
-        }
-    }
-    let diff = js_sys::Object::new();
-    set(&diff, &name(|n| &n.joins), &joins)?;
-    set(&diff, &name(|n| &n.leaves), &leaves)?;
-    sync_diff_js(&state, &diff, on_join, on_leave)
-}
-
-fn sync_diff_js(
-    state: &JsValue,
-    diff: &JsValue,
-    on_join: &JsValue,
-    on_leave: &JsValue,
-) -> JsResult<JsValue> {
-    let state = to_null_proto(state)?;
-    let diff = clone(diff)?;
-    let joins = get(&diff, &name(|n| &n.joins))?;
-    let leaves = get(&diff, &name(|n| &n.leaves))?;
-    let metas = metas_key();
-
-    let keys = own_keys(&joins)?;
-    for i in 0..keys.length() {
-        let key = keys.get(i);
-        let new_presence = get(&joins, &key)?;
-        let current = get(&state, &key)?;
-        let cloned = clone(&new_presence)?;
-        set(&state, &key, &cloned)?;
-        if current.is_truthy() {
-            let joined = get(&cloned, &metas)?;
-            let joined_refs = ref_set(&with_refs(&joined)?);
-            let kept = metas_without(&with_refs(&get(&current, &metas)?)?, &joined_refs);
-            set(&cloned, &metas, &concat(&kept, &joined))?;
-        }
-        if on_join.is_truthy() {
-            call3(on_join, &key, &current, &new_presence)?;
-        }
-    }
-    let keys = own_keys(&leaves)?;
-    for i in 0..keys.length() {
-        let key = keys.get(i);
-        let left_presence = get(&leaves, &key)?;
-        let current = get(&state, &key)?;
-        if current.is_falsy() {
-            continue;
-        }
-        let remove = ref_set(&with_refs(&get(&left_presence, &metas)?)?);
-        let kept = metas_without(&with_refs(&get(&current, &metas)?)?, &remove);
-        set(&current, &metas, &kept)?;
-        if on_leave.is_truthy() {
-            call3(on_leave, &key, &current, &left_presence)?;
-        }
-        if metas_empty(&current)? {
-            delete(&state, &key)?;
-        }
-    }
-    Ok(state)
-}
-
-fn list_js(presences: &JsValue, chooser: &JsValue) -> JsResult<Vec<JsValue>> {
-    let keys = own_keys(presences)?;
-    let n = keys.length();
-    let mut out = Vec::with_capacity(n as usize);
-    for i in 0..n {
-        let key = keys.get(i);
-        let presence = get(presences, &key)?;
-        out.push(if chooser.is_truthy() {
-            call2(chooser, &key, &presence)?
-        } else {
-            presence
-        });
-    }
-    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -819,7 +582,6 @@ struct Leave {
 /// the clones it saves). The new roster is built aside and installed after the callbacks,
 /// as phoenix.js assigns `this.state` only when `syncState` returns.
 fn apply_state(shared: &Shared, new_state: &JsValue, cb: &Callbacks) -> JsResult<()> {
-    let metas = metas_key();
     let keys = own_keys(&to_null_proto_keys_source(new_state)?)?;
     let n = keys.length();
     if shared.borrow().roster.is_empty() {
@@ -878,17 +640,14 @@ fn apply_state(shared: &Shared, new_state: &JsValue, cb: &Callbacks) -> JsResult
                 if presence_unchanged(&current, &inc.presence) {
                     continue; // unchanged: keep the object (phoenix.js: a clone of it)
                 }
-                let new_metas = with_refs(&get(&inc.presence, &metas)?)?;
-                let cur_metas = with_refs(&get(&current, &metas)?)?;
-                let joined = metas_without(&new_metas, &ref_set(&cur_metas));
-                let left = metas_without(&cur_metas, &ref_set(&new_metas));
-                if joined.length() == 0 && left.length() == 0 {
+                let change = presence_changed(&current, &inc.presence)?;
+                if change.is_undefined() {
                     continue; // unchanged: keep the object (phoenix.js: a clone of it)
                 }
-                let state_copy = clone(&current)?;
-                if left.length() > 0 {
-                    let left_presence = clone(&current)?;
-                    set(&left_presence, &metas, &clone(&left)?)?;
+                let change: Array = change.unchecked_into();
+                let (state_copy, left_presence, merged) =
+                    (change.get(0), change.get(1), change.get(2));
+                if !left_presence.is_null() {
                     leaves.insert(
                         &inc.text,
                         Leave {
@@ -897,11 +656,7 @@ fn apply_state(shared: &Shared, new_state: &JsValue, cb: &Callbacks) -> JsResult
                         },
                     );
                 }
-                if joined.length() > 0 {
-                    set(&inc.presence, &metas, &joined)?;
-                    // syncDiff's join of `{metas: joined}` onto the state's copy, the same
-                    // host function a diff uses.
-                    let merged = presence_join(&state_copy, &inc.presence, &Array::new())?;
+                if !merged.is_null() {
                     next.insert(&inc.text, merged);
                     if want_joins {
                         joins.push(Join {
@@ -1194,7 +949,7 @@ impl Presence {
         on_join: JsValue,
         on_leave: JsValue,
     ) -> Result<JsValue, JsValue> {
-        sync_state_js(&current_state, &new_state, &on_join, &on_leave)
+        presence_sync_state(&current_state, &new_state, &on_join, &on_leave)
     }
 
     /// `Presence.syncDiff(state, {joins, leaves}, onJoin?, onLeave?)` (spec §5.2).
@@ -1205,12 +960,12 @@ impl Presence {
         on_join: JsValue,
         on_leave: JsValue,
     ) -> Result<JsValue, JsValue> {
-        sync_diff_js(&state, &diff, &on_join, &on_leave)
+        presence_sync_diff(&state, &diff, &on_join, &on_leave)
     }
 
     /// `Presence.list(presences, chooser?)` (spec §5.2).
     #[wasm_bindgen(js_name = list)]
-    pub fn list_static(presences: JsValue, chooser: JsValue) -> Result<Vec<JsValue>, JsValue> {
-        list_js(&presences, &chooser)
+    pub fn list_static(presences: JsValue, chooser: JsValue) -> Result<JsValue, JsValue> {
+        presence_list(&presences, &chooser)
     }
 }

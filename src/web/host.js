@@ -262,6 +262,101 @@ export function presenceUnchanged(current, incoming) {
     return false;
   }
 }
+// The statics (spec §5.2) on the caller's own objects, step by step as phoenix.js takes
+// them: the same JSON clones, null-prototype objects, property reads and `map`/`filter`
+// calls, the same mutations and callback arguments. `phx_ref`s compare as `indexOf` does
+// (`===`, so NaN never matches); long meta lists use a Set for it.
+function jsonClone(o) { return JSON.parse(JSON.stringify(o)); }
+function nullProto(obj) {
+  if (Object.getPrototypeOf(obj) === null) return obj;
+  const out = Object.create(null);
+  Object.getOwnPropertyNames(obj).forEach((key) => { out[key] = obj[key]; });
+  return out;
+}
+function refsOf(metas) { return metas.map((m) => m.phx_ref); }
+// The filter `m => refs.indexOf(m.phx_ref) < 0`.
+function notIn(refs) {
+  if (refs.length <= 8) return (m) => refs.indexOf(m.phx_ref) < 0;
+  const set = new Set(refs);
+  return (m) => { const r = m.phx_ref; return r !== r || !set.has(r); };
+}
+function noop() {}
+export function presenceSyncState(currentState, newState, onJoin, onLeave) {
+  const state = nullProto(jsonClone(currentState));
+  newState = nullProto(newState);
+  const joins = Object.create(null), leaves = Object.create(null);
+  Object.getOwnPropertyNames(state).forEach((key) => {
+    const presence = state[key];
+    if (!newState[key]) leaves[key] = presence;
+  });
+  Object.getOwnPropertyNames(newState).forEach((key) => {
+    const newPresence = newState[key], current = state[key];
+    if (!current) {
+      joins[key] = newPresence;
+      return;
+    }
+    const newRefs = refsOf(newPresence.metas), curRefs = refsOf(current.metas);
+    const joined = newPresence.metas.filter(notIn(curRefs));
+    const left = current.metas.filter(notIn(newRefs));
+    if (joined.length > 0) {
+      joins[key] = newPresence;
+      newPresence.metas = joined;
+    }
+    if (left.length > 0) {
+      leaves[key] = jsonClone(current);
+      leaves[key].metas = left;
+    }
+  });
+  return presenceSyncDiff(state, { joins, leaves }, onJoin, onLeave);
+}
+export function presenceSyncDiff(state, diff, onJoin, onLeave) {
+  state = nullProto(state);
+  const { joins, leaves } = jsonClone(diff);
+  if (!onJoin) onJoin = noop;
+  if (!onLeave) onLeave = noop;
+  Object.getOwnPropertyNames(joins).forEach((key) => {
+    const newPresence = joins[key], current = state[key];
+    state[key] = jsonClone(newPresence);
+    if (current) {
+      const joinedRefs = refsOf(state[key].metas);
+      state[key].metas.unshift(...current.metas.filter(notIn(joinedRefs)));
+    }
+    onJoin(key, current, newPresence);
+  });
+  Object.getOwnPropertyNames(leaves).forEach((key) => {
+    const leftPresence = leaves[key], current = state[key];
+    if (!current) return;
+    current.metas = current.metas.filter(notIn(refsOf(leftPresence.metas)));
+    onLeave(key, current, leftPresence);
+    if (current.metas.length === 0) delete state[key];
+  });
+  return state;
+}
+export function presenceList(presences, chooser) {
+  if (!chooser) chooser = (key, presence) => presence;
+  return Object.getOwnPropertyNames(presences).map((key) => chooser(key, presences[key]));
+}
+// The instance's second state frame, for a key whose refs changed (see presenceChanged in
+// src/js/presence.rs): syncState's comparison, the state's copy, the leave's clone, and
+// the join merged onto the copy.
+export function presenceChanged(current, incoming) {
+  const newRefs = refsOf(incoming.metas), curRefs = refsOf(current.metas);
+  const joined = incoming.metas.filter(notIn(curRefs));
+  const left = current.metas.filter(notIn(newRefs));
+  if (joined.length === 0 && left.length === 0) return undefined;
+  const stateCopy = jsonClone(current);
+  let leftPresence = null, merged = null;
+  if (left.length > 0) {
+    leftPresence = jsonClone(current);
+    leftPresence.metas = jsonClone(left);
+  }
+  if (joined.length > 0) {
+    incoming.metas = joined;
+    merged = joinInto(stateCopy, incoming, [], 0);
+  }
+  return [stateCopy, leftPresence, merged];
+}
+
 // The instance's roster keeps key texts, not JS key strings (they were most of its JS heap
 // at 100k keys); these make the strings again, all in one call, when list(chooser) or
 // `state` needs them.
