@@ -702,3 +702,121 @@ fn ten_thousand_join_leave_cycles_leave_nothing_behind() {
     assert_eq!(h.s.live_pushes(), 0);
     assert!(h.s.channels().is_empty());
 }
+
+// ------------------------------------------------------- pushes owned by the driver
+
+/// The JS driver's pushes (`set_push_owner`): every reply reaches the owner as one
+/// `Settle` after the hooks, and the engine frees the push at once; owning a push that was
+/// already answered replays the reply; `push_revive` puts it in flight again.
+#[test]
+fn owned_pushes_settle_once_and_are_freed_at_once() {
+    let mut h = Harness::new();
+    h.connected();
+    let (ch, jr) = h.joined("room:1");
+    let base = h.s.live_pushes();
+    for i in 0..100 {
+        let p =
+            h.s.channel_push(ch, h.now, "ping", json!({}), None)
+                .unwrap();
+        h.s.set_push_owner(p, json!(format!("push{i}")));
+        h.drain();
+        let r = h.s.push_ref(p).to_js_string();
+        h.take_calls();
+        h.recv(&reply(&jr, &r, "room:1", "ok", r#"{"n":1}"#));
+        let calls = h.take_calls();
+        assert_eq!(
+            calls
+                .iter()
+                .filter(|c| c.starts_with("settle"))
+                .collect::<Vec<_>>(),
+            [&format!(
+                r#"settle "push{i}" ok {{"n":1}} ref={r} sent=true"#
+            )]
+        );
+        assert_eq!(h.s.live_pushes(), base, "freed at the reply");
+    }
+    // A timeout settles too, and frees.
+    let p =
+        h.s.channel_push(ch, h.now, "slow", json!({}), Some(50.0))
+            .unwrap();
+    h.s.set_push_owner(p, json!("slow"));
+    h.drain();
+    h.take_calls();
+    h.advance(60.0);
+    assert!(h
+        .take_calls()
+        .iter()
+        .any(|c| c.starts_with(r#"settle "slow" timeout {}"#)));
+    assert_eq!(h.s.live_pushes(), base);
+    // Revived: sent again with the next ref, and settled again.
+    let q =
+        h.s.push_revive(
+            ch,
+            h.now,
+            "ping".into(),
+            json!({"again": true}),
+            1000.0,
+            json!("again"),
+        )
+        .unwrap();
+    h.drain();
+    let sent = h.take_sent();
+    let r = h.s.push_ref(q).to_js_string();
+    assert!(sent
+        .iter()
+        .any(|f| f.contains(&format!(r#""{r}","room:1","ping",{{"again":true}}"#))));
+    h.recv(&reply(&jr, &r, "room:1", "error", "{}"));
+    assert!(h
+        .take_calls()
+        .iter()
+        .any(|c| c.starts_with(r#"settle "again" error"#)));
+    assert_eq!(h.s.live_pushes(), base);
+    // A leave on a channel that cannot push has its ok already: owning it replays it.
+    h.server_close(1006);
+    h.drain();
+    let lp = h.s.channel_leave(ch, h.now, None).unwrap();
+    h.drain();
+    h.take_calls();
+    h.s.set_push_owner(lp, json!("leave"));
+    h.drain();
+    assert!(h
+        .take_calls()
+        .iter()
+        .any(|c| c.starts_with(r#"settle "leave" ok"#)));
+}
+
+/// The join push's settles carry no owner (the driver finds it from the channel, so the
+/// engine holds no reference to it), on every rejoin.
+#[test]
+fn an_owned_join_push_settles_without_an_owner_on_every_join() {
+    let mut h = Harness::new();
+    h.connected();
+    let ch = h.channel("room:1");
+    h.s.channel_join(ch, h.now, None).unwrap();
+    h.s.own_join_push(ch);
+    h.drain();
+    let join = h
+        .take_sent()
+        .into_iter()
+        .find(|f| f.contains("phx_join"))
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&join).unwrap();
+    let (jr, r) = (v[0].as_str().unwrap(), v[1].as_str().unwrap());
+    h.take_calls();
+    h.recv(&reply(jr, r, "room:1", "ok", "{}"));
+    assert!(h
+        .take_calls()
+        .iter()
+        .any(|c| c.starts_with("settle join ok {}")));
+    // Owning it again after the reply replays it.
+    h.s.own_join_push(ch);
+    h.drain();
+    assert!(h
+        .take_calls()
+        .iter()
+        .any(|c| c.starts_with("settle join ok {}")));
+    assert!(
+        h.s.channel_join_push(ch).is_some(),
+        "a join push lives with its channel"
+    );
+}

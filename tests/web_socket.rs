@@ -121,6 +121,11 @@ async fn on_message_hooks_added_between_broadcasts_see_the_next_ones() {
 }
 
 #[wasm_bindgen_test]
+async fn push_objects_keep_their_state_and_hooks_through_replies_resends_and_timeouts() {
+    scenario("push_objects_keep_their_state_and_hooks_through_replies_resends_and_timeouts").await;
+}
+
+#[wasm_bindgen_test]
 async fn outdated_join_refs_are_dropped_and_a_new_channel_gets_the_topic() {
     scenario("outdated_join_refs_are_dropped_and_a_new_channel_gets_the_topic").await;
 }

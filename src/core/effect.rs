@@ -103,6 +103,20 @@ pub enum Callback<P, C> {
     },
     /// A `push.receive(status, cb)` hook: `cb(response)`.
     Receive { callback: C, response: P },
+    /// A reply (or timeout) reached a push whose driver keeps the receive hooks itself
+    /// (the JS `Push`, see `Socket::set_push_owner`): `owner` is the driver's object
+    /// (`None` for the join push of `channel`, see `Socket::own_join_push`), told the
+    /// status and response, and the push's ref, `sent` and timeout as they were (the
+    /// engine may free the push right after).
+    Settle {
+        owner: Option<P>,
+        channel: ChannelKey,
+        status: Option<String>,
+        response: P,
+        ref_: Option<super::message::Ref>,
+        sent: bool,
+        timeout: f64,
+    },
     /// A `socket.ping(cb)` answer: `cb(rtt)` in milliseconds.
     Ping { callback: C, rtt: f64 },
     /// The `disconnect(callback)` callback, after teardown.

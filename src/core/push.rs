@@ -2,7 +2,7 @@
 //! receive hooks that persist across rejoins.
 
 use super::channel::{BindingEvent, EventName, Handler};
-use super::effect::{ChannelKey, Effect, PushKey};
+use super::effect::{Callback, ChannelKey, Effect, PushKey};
 use super::message::{Outgoing, Ref};
 use super::payload::Payload;
 use super::slab::Key;
@@ -46,6 +46,17 @@ pub(crate) enum PushHook<C> {
     LeaveDone,
 }
 
+/// Who keeps a push's receive hooks when the driver does (see [`Socket::set_push_owner`]).
+#[derive(Clone, Debug)]
+pub(crate) enum Owner<P> {
+    /// The driver's object for this push, held while the push is in the engine.
+    Object(P),
+    /// A join push: the driver finds its object from the channel. Holding it here would
+    /// hold it for the channel's whole life, and with it (through `push.channel`) the
+    /// channel's own JS object: a cycle through the engine that no GC can see.
+    Channel,
+}
+
 /// `receivedResp`: the reply `{status, response}` a push got (or the synthetic timeout).
 #[derive(Clone, Debug)]
 pub struct Received<P> {
@@ -66,6 +77,10 @@ pub(crate) struct PushState<P, C> {
     pub(crate) bound: bool,
     pub(crate) received: Option<Received<P>>,
     pub(crate) hooks: Vec<(String, PushHook<C>)>,
+    /// The driver's object for this push, told of every reply whatever its status, after
+    /// the hooks ([`Callback::Settle`]; see [`Socket::set_push_owner`]). A field, not a
+    /// hook: a push then allocates no hook list.
+    pub(crate) owner: Option<Owner<P>>,
     pub(crate) timer: Option<TimerHandle>,
     pub(crate) sent: bool,
     /// A join push: owned by its channel, freed with it.
@@ -86,6 +101,7 @@ impl<P: Payload, C> PushState<P, C> {
             bound: false,
             received: None,
             hooks: Vec::new(),
+            owner: None,
             timer: None,
             sent: false,
             is_join: false,
@@ -207,6 +223,69 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         }
     }
 
+    /// Hands the push's receive hooks to the driver's `owner` object: from now on every
+    /// reply (and timeout) reaches it as one [`Callback::Settle`], a reply already received
+    /// at once, and the push is freed as soon as nothing waits on it, since the owner keeps
+    /// what a later `receive`, `send` or `resend` needs (see `push_revive`). The JS driver
+    /// does this for every push so that its `Push` objects need no finalizer. For a join
+    /// push use [`Socket::own_join_push`].
+    pub fn set_push_owner(&mut self, p: PushKey, owner: P) {
+        self.own_push(p, Owner::Object(owner));
+    }
+
+    /// [`Socket::set_push_owner`] for the join push of `ch`, whose `Settle`s carry no
+    /// owner: the driver finds its object from the channel.
+    pub fn own_join_push(&mut self, ch: ChannelKey) {
+        if let Some(p) = self.channel_join_push(ch) {
+            self.own_push(p, Owner::Channel);
+        }
+    }
+
+    fn own_push(&mut self, p: PushKey, owner: Owner<P>) {
+        let Some(push) = self.pushes.get_mut(p) else {
+            return;
+        };
+        push.user_held = false;
+        let replay = push.received.clone().map(|r| Callback::Settle {
+            owner: match &owner {
+                Owner::Object(o) => Some(o.clone()),
+                Owner::Channel => None,
+            },
+            channel: push.channel,
+            status: r.status,
+            response: r.response,
+            ref_: push.ref_.get(),
+            sent: push.sent,
+            timeout: push.timeout,
+        });
+        push.owner = Some(owner);
+        if let Some(settle) = replay {
+            self.callback(settle);
+        }
+        self.maybe_free_push(p);
+    }
+
+    /// `send()` / `resend()` of a push the engine already freed (its owner keeps event,
+    /// payload and hooks): the same push again, sent with a fresh ref and timeout, as
+    /// phoenix.js's `send` does on a push object that lives on.
+    pub fn push_revive(
+        &mut self,
+        ch: ChannelKey,
+        now: f64,
+        event: String,
+        payload: P,
+        timeout: f64,
+        owner: P,
+    ) -> Option<PushKey> {
+        self.now = now;
+        self.channel_slab.get(ch)?;
+        let mut push = PushState::new(ch, event, payload, timeout);
+        push.owner = Some(Owner::Object(owner));
+        let p = self.insert_push(ch, push);
+        self.push_send(p, now);
+        Some(p)
+    }
+
     /// The driver no longer holds the push; it is freed once nothing waits on it.
     pub fn release_push(&mut self, p: PushKey) {
         if let Some(push) = self.pushes.get_mut(p) {
@@ -312,6 +391,18 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             response: response.clone(),
         });
         let ch = push.channel;
+        let settle = push.owner.clone().map(|owner| Callback::Settle {
+            owner: match owner {
+                Owner::Object(o) => Some(o),
+                Owner::Channel => None,
+            },
+            channel: push.channel,
+            status: status.clone(),
+            response: response.clone(),
+            ref_: push.ref_.get(),
+            sent: push.sent,
+            timeout: push.timeout,
+        });
         let hooks: Vec<PushHook<C>> = push
             .hooks
             .iter()
@@ -326,6 +417,9 @@ impl<P: Payload, C: Clone> Socket<P, C> {
                 PushHook::JoinTimeout => self.channel_join_timeout(ch),
                 PushHook::LeaveDone => self.channel_leave_done(ch),
             }
+        }
+        if let Some(settle) = settle {
+            self.callback(settle);
         }
         self.maybe_free_push(p);
     }

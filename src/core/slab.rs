@@ -15,6 +15,17 @@ impl Key {
         index: u32::MAX,
         generation: u32::MAX,
     };
+
+    /// The key's two numbers, for a driver that keeps keys outside Rust (a JS `Push`).
+    pub fn parts(self) -> (u32, u32) {
+        (self.index, self.generation)
+    }
+
+    /// A key from [`Key::parts`]; a made-up one finds nothing (or, by chance, a live
+    /// entry of that slot and generation: drivers only pass back what they were given).
+    pub fn from_parts(index: u32, generation: u32) -> Key {
+        Key { index, generation }
+    }
 }
 
 struct Slot<T> {

@@ -4,7 +4,6 @@
 //! itself alive, and a channel alone does not keep an idle socket (and its other channels)
 //! from being collected.
 
-use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 
 use js_sys::Function;
@@ -14,12 +13,31 @@ use crate::core::channel::ChannelStatus;
 use crate::core::effect::{BindingCallback, ChannelKey};
 use crate::core::push::PushRef;
 
-use super::push::Push;
+use super::push;
 use super::socket::{Release, Shared};
 
 thread_local! {
     /// The default `onMessage`: `(event, payload) => payload`.
     static IDENTITY: JsValue = Closure::<dyn Fn(JsValue, JsValue) -> JsValue>::new(|_e, p| p).into_js_value();
+}
+
+#[wasm_bindgen(module = "/src/web/host.js")]
+extern "C" {
+    /// Defines `join`, `leave`, `push` and the `joinPush` getter on `Channel.prototype`:
+    /// they make the JS `Push` (see `super::push`).
+    #[wasm_bindgen(js_name = installChannelMethods)]
+    fn install_channel_methods(channel: &JsValue);
+}
+
+thread_local! {
+    static INSTALLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// [`install_channel_methods`], once per module instance (on the first channel).
+pub(crate) fn install_methods(channel: &JsValue) {
+    if !INSTALLED.with(|done| done.replace(true)) {
+        install_channel_methods(channel);
+    }
 }
 
 /// phoenix.js's `Channel`.
@@ -28,7 +46,6 @@ pub struct Channel {
     socket: Weak<Shared>,
     pub(crate) key: ChannelKey,
     topic: String,
-    join_push: RefCell<Option<JsValue>>,
 }
 
 fn gone() -> JsValue {
@@ -49,7 +66,6 @@ impl Channel {
             socket: Rc::downgrade(shared),
             key,
             topic,
-            join_push: RefCell::new(None),
         }
     }
 
@@ -63,63 +79,68 @@ impl Channel {
             .and_then(|s| s.engine.borrow().channel_state(self.key))
     }
 
-    fn join_push_object(&self, s: &Rc<Shared>) -> JsValue {
-        let mut slot = self.join_push.borrow_mut();
-        if let Some(p) = slot.as_ref() {
-            return p.clone();
-        }
-        let key = s.engine.borrow().channel_join_push(self.key);
-        let obj = key.map_or(JsValue::UNDEFINED, |k| Push::object(s, k));
-        *slot = Some(obj.clone());
-        obj
+    /// Whether the socket was made with `awaitablePushes` (a JS `Push` asks once).
+    fn awaitable(s: &Shared) -> bool {
+        s.driver.borrow().opts.awaitable_pushes
     }
 }
 
 #[wasm_bindgen]
 impl Channel {
-    /// `join(timeout?)`: returns the join push; throws if called twice.
-    pub fn join(&self, timeout: JsValue) -> Result<JsValue, JsValue> {
+    // `join`, `leave`, `push` and the `joinPush` getter are JS (`installChannelMethods` in
+    // `src/web/host.js`): they make the JS `Push` and call these.
+
+    /// `join(timeout?)`: throws if called twice; the JS side returns the join push.
+    #[wasm_bindgen(js_name = __join, skip_typescript)]
+    pub fn join_(&self, timeout: JsValue) -> Result<(), JsValue> {
         let s = self.shared()?;
         let r = s
             .engine
             .borrow_mut()
             .channel_join(self.key, now(), timeout_arg(&timeout));
         match r {
-            Ok(_) => {
-                let push = self.join_push_object(&s);
-                s.drain()?;
-                Ok(push)
-            }
+            Ok(_) => s.drain(),
             Err(e) => Err(js_sys::Error::new(&e.message()).into()),
         }
     }
 
-    /// `leave(timeout?)`: closes the channel at once (spec §3.2 quirk) and returns the
-    /// leave push, which has already received `ok`.
-    pub fn leave(&self, timeout: JsValue) -> Result<JsValue, JsValue> {
+    /// Makes `push` (a JS `Push`, once per channel) the owner of the join push; returns
+    /// whether pushes are awaitable.
+    #[wasm_bindgen(js_name = __joinOwn, skip_typescript)]
+    pub fn join_own(&self, push: JsValue) -> Result<bool, JsValue> {
+        let s = self.shared()?;
+        push::own_join(&s, self.key, &push);
+        s.drain()?;
+        Ok(Self::awaitable(&s))
+    }
+
+    /// `leave(timeout?)` into the JS `push`: closes the channel at once (spec §3.2 quirk);
+    /// the push has already received `ok` when the channel could not push.
+    #[wasm_bindgen(js_name = __leave, skip_typescript)]
+    pub fn leave_(&self, timeout: JsValue, push: JsValue) -> Result<bool, JsValue> {
         let s = self.shared()?;
         let key = s
             .engine
             .borrow_mut()
             .channel_leave(self.key, now(), timeout_arg(&timeout));
-        let obj = key.map_or(JsValue::UNDEFINED, |k| Push::object(&s, k));
+        if let Some(k) = key {
+            push::own(&s, k, push);
+        }
         s.drain()?;
-        Ok(obj)
+        Ok(Self::awaitable(&s))
     }
 
-    /// `push(event, payload, timeout?)`.
-    pub fn push(
+    /// `push(event, payload, timeout?)` into the JS `push` (whose payload is already
+    /// `payload || {}`): throws before the channel was joined.
+    #[wasm_bindgen(js_name = __push, skip_typescript)]
+    pub fn push_(
         &self,
         event: String,
         payload: JsValue,
         timeout: JsValue,
-    ) -> Result<JsValue, JsValue> {
+        push: JsValue,
+    ) -> Result<bool, JsValue> {
         let s = self.shared()?;
-        let payload = if payload.is_truthy() {
-            payload
-        } else {
-            js_sys::Object::new().into()
-        };
         let r = s.engine.borrow_mut().channel_push(
             self.key,
             now(),
@@ -129,12 +150,98 @@ impl Channel {
         );
         match r {
             Ok(k) => {
-                let obj = Push::object(&s, k);
+                push::own(&s, k, push);
                 s.drain()?;
-                Ok(obj)
+                Ok(Self::awaitable(&s))
             }
             Err(e) => Err(js_sys::Error::new(&e.message()).into()),
         }
+    }
+
+    /// `push.send()` while the engine has the push; false once it was freed.
+    #[wasm_bindgen(js_name = __pushSend, skip_typescript)]
+    pub fn push_send(&self, index: u32, generation: u32) -> Result<bool, JsValue> {
+        let s = self.shared()?;
+        let k = push::key(index, generation);
+        if s.engine.borrow().push_timeout(k).is_none() {
+            return Ok(false);
+        }
+        s.engine.borrow_mut().push_send(k, now());
+        s.drain()?;
+        Ok(true)
+    }
+
+    /// `push.resend(timeout)` while the engine has the push; false once it was freed.
+    #[wasm_bindgen(js_name = __pushResend, skip_typescript)]
+    pub fn push_resend(&self, index: u32, generation: u32, timeout: f64) -> Result<bool, JsValue> {
+        let s = self.shared()?;
+        let k = push::key(index, generation);
+        if s.engine.borrow().push_timeout(k).is_none() {
+            return Ok(false);
+        }
+        s.engine.borrow_mut().push_resend(k, now(), timeout);
+        s.drain()?;
+        Ok(true)
+    }
+
+    /// `send()`/`resend()` of a push the engine freed: the JS `push` in flight again.
+    #[wasm_bindgen(js_name = __pushRevive, skip_typescript)]
+    pub fn push_revive(
+        &self,
+        event: String,
+        payload: JsValue,
+        timeout: f64,
+        push: JsValue,
+    ) -> Result<(), JsValue> {
+        let s = self.shared()?;
+        let key = s.engine.borrow_mut().push_revive(
+            self.key,
+            now(),
+            event,
+            payload,
+            timeout,
+            push.clone(),
+        );
+        if let Some(k) = key {
+            let (index, generation) = k.parts();
+            push::set_key(&push, index, generation);
+        }
+        s.drain()
+    }
+
+    /// The push's `[ref, sent, timeout, receivedResp]` while the engine has it, else
+    /// `undefined` (the JS `Push` then answers from the last reply it was told of).
+    #[wasm_bindgen(js_name = __pushState, skip_typescript)]
+    pub fn push_state(&self, index: u32, generation: u32) -> JsValue {
+        let Some(s) = self.socket.upgrade() else {
+            return JsValue::UNDEFINED;
+        };
+        let k = push::key(index, generation);
+        let engine = s.engine.borrow();
+        let Some(timeout) = engine.push_timeout(k) else {
+            return JsValue::UNDEFINED;
+        };
+        let ref_ = match engine.push_ref(k) {
+            PushRef::Undefined => JsValue::UNDEFINED,
+            PushRef::Null => JsValue::NULL,
+            PushRef::Set(r) => JsValue::from_str(&r.to_js_string()),
+        };
+        let received = match engine.push_received(k) {
+            None => JsValue::NULL,
+            Some(r) => {
+                let status = r
+                    .status
+                    .map_or(JsValue::UNDEFINED, |s| JsValue::from_str(&s));
+                push::resp(&status, &r.response)
+            }
+        };
+        js_sys::Array::of4(
+            &ref_,
+            &JsValue::from_bool(engine.push_sent(k)),
+            &JsValue::from_f64(timeout),
+            &received,
+        )
+        .into()
     }
 
     /// `on(event, callback)`: returns the binding ref (an integer).
@@ -262,12 +369,6 @@ impl Channel {
             // diff, and a fresh string would go through `TextDecoder` each time.
             PushRef::Set(r) => crate::web::intern::js_str(r.write(&mut [0u8; 20])),
         }
-    }
-
-    #[wasm_bindgen(getter, js_name = joinPush)]
-    pub fn join_push(&self) -> Result<JsValue, JsValue> {
-        let s = self.shared()?;
-        Ok(self.join_push_object(&s))
     }
 
     #[wasm_bindgen(getter)]

@@ -1,171 +1,76 @@
 //! `Push` (spec §4): what `join`, `leave` and `push` return.
+//!
+//! The class itself is JS (`Push` in `src/web/host.js`): it keeps what phoenix.js's push
+//! keeps (`channel`, `event`, the payload, `recHooks`, and the last reply) and runs its own
+//! `receive` hooks, so `push.receive(…)` never enters wasm. The engine keeps the push while
+//! it is in flight and tells the object of every reply or timeout through one
+//! `Callback::Settle` (`core::Socket::set_push_owner`), then frees it; a later `send()` or
+//! `resend()` makes it again from the object (`Channel.__pushRevive`).
+//!
+//! Why not a wasm-bindgen class: an exported class's objects own Rust memory, so
+//! wasm-bindgen registers every one with a `FinalizationRegistry`, and that registration
+//! was the largest single cost of a push (docs/PERFORMANCE.md "Fourth pass"). A JS object
+//! that owns nothing in wasm needs no finalizer: the engine holds it while the push is in
+//! flight, and after that it is the user's like any JS object.
 
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 
-use js_sys::{Function, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::core::effect::PushKey;
-use crate::core::push::PushRef;
 
-use super::socket::{Release, Shared};
+use super::socket::Shared;
 
 #[wasm_bindgen(module = "/src/web/host.js")]
 extern "C" {
-    /// Makes `proto[name]` return `this`, so `receive` chains on the same object.
-    fn chainable(obj: &JsValue, name: &str);
-    /// Gives `Push.prototype` a `then` getter: a `then` function on pushes of sockets made
-    /// with `awaitablePushes` (issue #11), `undefined` on the others, so that `await push`
-    /// keeps phoenix.js's meaning (the push itself) unless the user opted in. The promise
-    /// settles once, on the first `ok` (resolve with the response), `error` or `timeout`
-    /// (reject with a `PushError` carrying `status` and `response`); `receive` keeps
-    /// working on the same object.
-    fn thenable(obj: &JsValue);
+    /// Gives a JS `Push` its engine key.
+    #[wasm_bindgen(js_name = setPushKey)]
+    pub(crate) fn set_key(push: &JsValue, index: u32, generation: u32);
+    /// The channel's join `Push` object, `undefined` if none was made yet.
+    #[wasm_bindgen(js_name = joinPushIfMade)]
+    pub(crate) fn join_push_of(channel: &JsValue) -> JsValue;
+    /// `{status, response}`: a push's `receivedResp`.
+    #[wasm_bindgen(js_name = pushResp)]
+    pub(crate) fn resp(status: &JsValue, response: &JsValue) -> JsValue;
+    /// A reply or timeout reached the push (`Callback::Settle`): records it and runs the
+    /// push's hooks of that status; rethrows the first exception of a hook after all ran.
+    /// `push` may be `undefined` (a join push nobody asked for): nothing to do then.
+    #[wasm_bindgen(js_name = pushSettled, catch)]
+    pub(crate) fn push_settled(
+        push: &JsValue,
+        status: &JsValue,
+        response: &JsValue,
+        ref_: f64,
+        sent: bool,
+        timeout: f64,
+    ) -> Result<(), JsValue>;
 }
 
-/// phoenix.js's `Push`.
-#[wasm_bindgen]
-pub struct Push {
-    socket: Weak<Shared>,
-    key: PushKey,
+/// Makes the JS object `push` the owner of the engine's push `key` (its hooks live in JS
+/// from now on). The caller drains afterwards: a reply already received (a leave on a
+/// channel that cannot push) reaches the object then.
+pub(crate) fn own(shared: &Rc<Shared>, key: PushKey, push: JsValue) {
+    let (index, generation) = key.parts();
+    set_key(&push, index, generation);
+    shared.engine.borrow_mut().set_push_owner(key, push);
 }
 
-impl Push {
-    /// A new JS object for the push `key`.
-    pub(crate) fn object(shared: &Rc<Shared>, key: PushKey) -> JsValue {
-        let obj: JsValue = Push {
-            socket: Rc::downgrade(shared),
-            key,
-        }
-        .into();
-        thread_local!(static PATCHED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) });
-        if !PATCHED.with(|p| p.replace(true)) {
-            chainable(&obj, "receive");
-            thenable(&obj);
-        }
-        obj
+/// Makes the channel's join push object (`push`) its owner: `own` without a reference
+/// from the engine to the object (see `core::push::Owner::Channel`).
+pub(crate) fn own_join(
+    shared: &Rc<Shared>,
+    channel: crate::core::effect::ChannelKey,
+    push: &JsValue,
+) {
+    let key = shared.engine.borrow().channel_join_push(channel);
+    if let Some(k) = key {
+        let (index, generation) = k.parts();
+        set_key(push, index, generation);
     }
-
-    fn shared(&self) -> Result<Rc<Shared>, JsValue> {
-        self.socket
-            .upgrade()
-            .ok_or_else(|| js_sys::Error::new("the push's socket is gone").into())
-    }
+    shared.engine.borrow_mut().own_join_push(channel);
 }
 
-#[wasm_bindgen]
-impl Push {
-    /// `receive(status, callback)`: returns the same push (see `chainable`).
-    pub fn receive(&self, status: String, callback: Function) -> Result<(), JsValue> {
-        let s = self.shared()?;
-        s.engine
-            .borrow_mut()
-            .push_receive(self.key, &status, callback);
-        s.drain()
-    }
-
-    /// `send()`.
-    pub fn send(&self) -> Result<(), JsValue> {
-        let s = self.shared()?;
-        s.engine
-            .borrow_mut()
-            .push_send(self.key, js_sys::Date::now());
-        s.drain()
-    }
-
-    /// `resend(timeout)`.
-    pub fn resend(&self, timeout: f64) -> Result<(), JsValue> {
-        let s = self.shared()?;
-        s.engine
-            .borrow_mut()
-            .push_resend(self.key, js_sys::Date::now(), timeout);
-        s.drain()
-    }
-
-    /// Whether the push's socket was made with `awaitablePushes`: read by the `then`
-    /// getter that `thenable` installs (not part of the public API).
-    #[wasm_bindgen(getter, js_name = __awaitable)]
-    pub fn awaitable(&self) -> bool {
-        self.socket
-            .upgrade()
-            .is_some_and(|s| s.driver.borrow().opts.awaitable_pushes)
-    }
-
-    /// `push.ref`: undefined before the first send, null after a reset.
-    #[wasm_bindgen(getter, js_name = ref)]
-    pub fn ref_(&self) -> JsValue {
-        match self
-            .socket
-            .upgrade()
-            .map_or(PushRef::Undefined, |s| s.engine.borrow().push_ref(self.key))
-        {
-            PushRef::Undefined => JsValue::UNDEFINED,
-            PushRef::Null => JsValue::NULL,
-            PushRef::Set(r) => JsValue::from_str(&r.to_js_string()),
-        }
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn event(&self) -> JsValue {
-        self.socket
-            .upgrade()
-            .and_then(|s| {
-                s.engine
-                    .borrow()
-                    .push_event(self.key)
-                    .map(JsValue::from_str)
-            })
-            .unwrap_or(JsValue::UNDEFINED)
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn timeout(&self) -> f64 {
-        self.socket
-            .upgrade()
-            .and_then(|s| s.engine.borrow().push_timeout(self.key))
-            .unwrap_or(0.0)
-    }
-
-    #[wasm_bindgen(getter)]
-    pub fn sent(&self) -> bool {
-        self.socket
-            .upgrade()
-            .is_some_and(|s| s.engine.borrow().push_sent(self.key))
-    }
-
-    /// `receivedResp`: `{status, response}` or null.
-    #[wasm_bindgen(getter, js_name = receivedResp)]
-    pub fn received_resp(&self) -> JsValue {
-        let r = self
-            .socket
-            .upgrade()
-            .and_then(|s| s.engine.borrow().push_received(self.key));
-        match r {
-            None => JsValue::NULL,
-            Some(r) => {
-                let o = Object::new();
-                let status = r
-                    .status
-                    .map_or(JsValue::UNDEFINED, |s| JsValue::from_str(&s));
-                let _ = Reflect::set(&o, &JsValue::from_str("status"), &status);
-                let _ = Reflect::set(&o, &JsValue::from_str("response"), &r.response);
-                o.into()
-            }
-        }
-    }
-}
-
-impl Drop for Push {
-    fn drop(&mut self) {
-        if let Some(s) = self.socket.upgrade() {
-            match s.engine.try_borrow_mut() {
-                Ok(mut e) => e.release_push(self.key),
-                Err(_) => s
-                    .driver
-                    .borrow_mut()
-                    .pending_release
-                    .push(Release::Push(self.key)),
-            }
-        }
-    }
+/// The engine key a JS `Push` passes back.
+pub(crate) fn key(index: u32, generation: u32) -> PushKey {
+    PushKey::from_parts(index, generation)
 }

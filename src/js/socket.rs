@@ -71,7 +71,6 @@ type Listener = (JsValue, &'static str, Closure<dyn FnMut(JsValue)>);
 
 pub(crate) enum Release {
     Channel(ChannelKey),
-    Push(crate::core::effect::PushKey),
 }
 
 fn now() -> f64 {
@@ -127,7 +126,6 @@ impl Shared {
         for r in std::mem::take(&mut driver.pending_release) {
             match r {
                 Release::Channel(k) => engine.release_channel(k),
-                Release::Push(k) => engine.release_push(k),
             }
         }
         let weak = self.me.clone();
@@ -336,6 +334,32 @@ impl Shared {
                 first
             }
             Callback::Receive { callback, response } => callback.call1(&u, &response).map(|_| ()),
+            Callback::Settle {
+                owner,
+                channel,
+                status,
+                response,
+                ref_,
+                sent,
+                timeout,
+            } => {
+                // A join push's object is the channel's (see `Socket::own_join_push`).
+                let owner = match owner {
+                    Some(o) => o,
+                    None => {
+                        let d = self.driver.borrow();
+                        let found = d.channels.iter().find(|(k, _)| *k == channel);
+                        match found {
+                            Some((_, ch)) => super::push::join_push_of(ch),
+                            None => return Ok(()),
+                        }
+                    }
+                };
+                let status = status.map_or(JsValue::UNDEFINED, |s| crate::web::intern::js_str(&s));
+                // Refs stay below 2^53 (spec §2.3): exact as a JS number; -1 for none.
+                let ref_ = ref_.map_or(-1.0, |r| r.0 as f64);
+                super::push::push_settled(&owner, &status, &response, ref_, sent, timeout)
+            }
             Callback::Ping { callback, rtt } => {
                 callback.call1(&u, &JsValue::from_f64(rtt)).map(|_| ())
             }
@@ -959,6 +983,7 @@ impl Socket {
         };
         let key = self.shared.engine.borrow_mut().channel(&topic, params);
         let obj: JsValue = Channel::new(&self.shared, key, topic).into();
+        super::channel::install_methods(&obj);
         self.shared
             .driver
             .borrow_mut()

@@ -6,7 +6,8 @@
 //
 // Sections: LongPoll requests (src/web/longpoll.rs), frame encoding (src/web/serializer.rs),
 // transport send (src/web/transport.rs), the broadcast router (src/js/router.rs), the
-// Presence instance's diff (src/js/presence.rs), Push chaining and thenables (src/js/push.rs).
+// Presence statics and instance (src/js/presence.rs), the Push class and the Channel
+// methods that make it (src/js/push.rs, src/js/channel.rs).
 
 // ---- LongPoll (src/web/longpoll.rs) --------------------------------------------------
 const parseJSON = (resp) => {
@@ -390,13 +391,144 @@ function allIn(metas, refs) {
 }
 
 // ---- Push (src/js/push.rs) -----------------------------------------------------------
-export function chainable(obj, name) {
-  const proto = Object.getPrototypeOf(obj);
-  const f = proto[name];
-  if (f.__chainable) return;
-  const g = function (...args) { f.apply(this, args); return this; };
-  g.__chainable = true;
-  proto[name] = g;
+// phoenix.js's Push as a plain JS object, so that it owns nothing in wasm and needs no
+// finalizer: the engine has the push while it is in flight and tells this object of every
+// reply or timeout (pushSettled), and the hooks run here, as in phoenix.js. The channel's
+// hidden `__push*` methods reach the engine; once the engine freed a settled push, its
+// getters answer from the last reply and send()/resend() put it in flight again.
+const NO_KEY = 4294967295;
+export class Push {
+  constructor(channel, event, payload, timeout) {
+    this.channel = channel;
+    this.event = event;
+    this.recHooks = [];
+    this._payload = payload;
+    this._timeout = timeout;
+    this._i = NO_KEY;
+    this._g = NO_KEY;
+    this._awaitable = false;
+    this._last = null; // the last reply: {status, response, ref, sent, timeout}
+    this._kept = false; // sent again after a reply: `receivedResp` is still that reply
+    this._promise = null;
+  }
+  receive(status, callback) {
+    // Before the first reply nothing can have been received: no wasm call.
+    const resp = this._last === null ? null : this.receivedResp;
+    if (resp !== null && resp.status === status) callback(resp.response);
+    this.recHooks.push({ status, callback });
+    return this;
+  }
+  send() {
+    if (this.channel.__pushSend(this._i, this._g)) return;
+    if (this._last !== null && this._last.status === "timeout") return;
+    this._kept = this._last !== null;
+    this.channel.__pushRevive(this.event, this._payload, this.timeout, this);
+  }
+  resend(timeout) {
+    if (this.channel.__pushResend(this._i, this._g, timeout)) return;
+    this._last = null; // reset(): no ref, no reply, not sent
+    this._kept = false;
+    this._timeout = timeout;
+    this.channel.__pushRevive(this.event, this._payload, timeout, this);
+  }
+  get ref() {
+    const s = this.channel.__pushState(this._i, this._g);
+    if (s !== undefined) return s[0];
+    return this._last !== null ? this._last.ref : undefined;
+  }
+  get sent() {
+    const s = this.channel.__pushState(this._i, this._g);
+    if (s !== undefined) return s[1];
+    return this._last !== null && this._last.sent;
+  }
+  get timeout() {
+    const s = this.channel.__pushState(this._i, this._g);
+    if (s !== undefined) return s[2];
+    return this._last !== null ? this._last.timeout : this._timeout;
+  }
+  get receivedResp() {
+    const s = this.channel.__pushState(this._i, this._g);
+    if (s !== undefined && (s[3] !== null || !this._kept)) return s[3];
+    const last = this._last;
+    return last === null ? null : { status: last.status, response: last.response };
+  }
+  // With the socket option `awaitablePushes` (issue #11) a push is a thenable: the
+  // promise settles once, on the first `ok` (the response), `error` or `timeout` (a
+  // PushError with `status` and `response`); `receive` keeps working on the same object.
+  // Without it `then` is undefined, so `await push` is the push itself, as in phoenix.js.
+  get then() {
+    if (!this._awaitable) return undefined;
+    const push = this;
+    return function then(onFulfilled, onRejected) {
+      if (push._promise === null) {
+        push._promise = new Promise((resolve, reject) => {
+          push.receive("ok", resolve);
+          push.receive("error", (r) => reject(pushError(push, "error", r)));
+          push.receive("timeout", (r) => reject(pushError(push, "timeout", r)));
+        });
+      }
+      return push._promise.then(onFulfilled, onRejected);
+    };
+  }
+}
+export function setPushKey(push, index, generation) {
+  push._i = index;
+  push._g = generation;
+}
+export function pushResp(status, response) { return { status, response }; }
+// A reply or timeout reached the push (Callback::Settle): phoenix.js's matchReceive. Every
+// hook of the status runs; the first exception is rethrown after them, as the driver does
+// for the callbacks of one message.
+export function pushSettled(push, status, response, ref, sent, timeout) {
+  if (push === undefined) return;
+  push._last = { status, response, ref: ref < 0 ? null : String(ref), sent, timeout };
+  push._kept = false;
+  let failed = false, error;
+  for (const hook of push.recHooks.filter((h) => h.status === status)) {
+    try {
+      hook.callback(response);
+    } catch (e) {
+      if (!failed) { failed = true; error = e; }
+    }
+  }
+  if (failed) throw error;
+}
+// Channel.prototype's join, leave, push and joinPush (src/js/channel.rs): they make the
+// Push objects, which the wasm side cannot (it does not see `this`).
+const joinPushes = new WeakMap();
+function joinPushOf(channel) {
+  let push = joinPushes.get(channel);
+  if (push === undefined) {
+    push = new Push(channel, "phx_join", undefined, undefined);
+    joinPushes.set(channel, push);
+    push._awaitable = channel.__joinOwn(push);
+  }
+  return push;
+}
+export function joinPushIfMade(channel) { return joinPushes.get(channel); }
+export function installChannelMethods(channel) {
+  const proto = Object.getPrototypeOf(channel);
+  const methods = {
+    join(timeout) {
+      this.__join(timeout);
+      return joinPushOf(this);
+    },
+    leave(timeout) {
+      const push = new Push(this, "phx_leave", {}, timeout);
+      push._awaitable = this.__leave(timeout, push);
+      return push;
+    },
+    push(event, payload, timeout) {
+      if (!payload) payload = {};
+      const push = new Push(this, event, payload, timeout);
+      push._awaitable = this.__push(event, payload, timeout, push);
+      return push;
+    },
+  };
+  for (const name of Object.keys(methods)) {
+    Object.defineProperty(proto, name, { value: methods[name], writable: true, configurable: true });
+  }
+  Object.defineProperty(proto, "joinPush", { get() { return joinPushOf(this); }, configurable: true });
 }
 function pushError(push, status, response) {
   const what = status === 'timeout' ? 'timed out' : 'failed';
@@ -405,30 +537,4 @@ function pushError(push, status, response) {
   err.status = status;
   err.response = response;
   return err;
-}
-export function thenable(obj) {
-  const proto = Object.getPrototypeOf(obj);
-  if (Object.prototype.hasOwnProperty.call(proto, 'then')) return;
-  const settled = new WeakMap();
-  Object.defineProperty(proto, 'then', {
-    configurable: true,
-    get() {
-      let awaitable = false;
-      try { awaitable = this.__awaitable; } catch (_) { /* Push.prototype itself */ }
-      if (!awaitable) return undefined;
-      const push = this;
-      return function then(onFulfilled, onRejected) {
-        let p = settled.get(push);
-        if (!p) {
-          p = new Promise((resolve, reject) => {
-            push.receive('ok', resolve);
-            push.receive('error', (r) => reject(pushError(push, 'error', r)));
-            push.receive('timeout', (r) => reject(pushError(push, 'timeout', r)));
-          });
-          settled.set(push, p);
-        }
-        return p.then(onFulfilled, onRejected);
-      };
-    },
-  });
 }

@@ -231,6 +231,19 @@ pub fn describe(cb: Callback<Value, &'static str>) -> String {
             )
         }
         Callback::Receive { callback, response } => format!("receive {callback} {response}"),
+        Callback::Settle {
+            owner,
+            status,
+            response,
+            ref_,
+            sent,
+            ..
+        } => format!(
+            "settle {} {} {response} ref={} sent={sent}",
+            owner.map_or("join".into(), |o| o.to_string()),
+            status.as_deref().unwrap_or("-"),
+            ref_.map_or("-".into(), |r| r.to_js_string()),
+        ),
         Callback::Ping { callback, rtt } => format!("ping {callback} {rtt}"),
         Callback::Done(l) => format!("done {l}"),
         Callback::Heartbeat {

@@ -23,6 +23,55 @@ async function connected(api, base, opts) {
   return socket;
 }
 
+// A connected socket on a scripted transport (no server): `t.sent` holds the decoded frames
+// sent, `t.deliver(frame)` and `t.deliverBinary(...)` play the server, `t.answer(event, nth)`
+// replies ok to the nth frame of that event, `t.replyTo(frame, status, response)` to any.
+async function scriptedSocket(api, opts = {}) {
+  const box = {};
+  class Scripted {
+    constructor() {
+      this.readyState = 0;
+      this.bufferedAmount = 0;
+      this.sent = [];
+      this.onopen = this.onmessage = this.onclose = this.onerror = null;
+      box.t = this;
+      queueMicrotask(() => { this.readyState = 1; this.onopen?.({ type: "open" }); });
+    }
+    send(data) { this.sent.push(JSON.parse(data)); }
+    close(code, reason) {
+      this.readyState = 3;
+      queueMicrotask(() => this.onclose?.({ code: code ?? 1005, reason: reason ?? "", wasClean: true }));
+    }
+    deliver(frame) { this.onmessage?.({ data: JSON.stringify(frame) }); }
+    // A binary frame (spec §6.2): kind, the byte length of each field, the fields, the payload.
+    deliverBinary(kind, fields, payload) {
+      const parts = fields.map((f) => (typeof f === "string" ? new TextEncoder().encode(f) : new Uint8Array(f)));
+      const head = [kind, ...parts.map((x) => x.length)];
+      const size = head.length + parts.reduce((n, x) => n + x.length, 0) + payload.length;
+      const out = new Uint8Array(size);
+      out.set(head, 0);
+      let at = head.length;
+      for (const x of parts) { out.set(x, at); at += x.length; }
+      out.set(payload, at);
+      this.onmessage?.({ data: out.buffer });
+    }
+    answer(event, nth = 0) {
+      const f = this.sent.filter((x) => x[3] === event)[nth];
+      this.deliver([f[0], f[1], f[2], "phx_reply", { status: "ok", response: {} }]);
+      return f[0];
+    }
+    replyTo(f, status, response) {
+      this.deliver([f[0], f[1], f[2], "phx_reply", { status, response }]);
+    }
+  }
+  const socket = new api.Socket("ws://scripted.invalid/socket", { transport: Scripted, ...opts });
+  let open = false;
+  socket.onOpen(() => (open = true));
+  socket.connect();
+  await waitFor(() => open, "scripted open");
+  return { socket, t: box.t };
+}
+
 export const scenarios = {
   async connect_opens_and_reports_state(api, base) {
     const socket = socketFor(api, base, { params: { user_id: "u1" } });
@@ -424,46 +473,7 @@ export const scenarios = {
   // A scripted transport (no server): frames with an outdated join ref, or none, and a new
   // channel of the same topic after a leave.
   async outdated_join_refs_are_dropped_and_a_new_channel_gets_the_topic(api) {
-    const box = {};
-    class Scripted {
-      constructor() {
-        this.readyState = 0;
-        this.bufferedAmount = 0;
-        this.sent = [];
-        this.onopen = this.onmessage = this.onclose = this.onerror = null;
-        box.t = this;
-        queueMicrotask(() => { this.readyState = 1; this.onopen?.({ type: "open" }); });
-      }
-      send(data) { this.sent.push(JSON.parse(data)); }
-      close(code, reason) {
-        this.readyState = 3;
-        queueMicrotask(() => this.onclose?.({ code: code ?? 1005, reason: reason ?? "", wasClean: true }));
-      }
-      deliver(frame) { this.onmessage?.({ data: JSON.stringify(frame) }); }
-      // A binary frame (spec §6.2): kind, the byte length of each field, the fields, the payload.
-      deliverBinary(kind, fields, payload) {
-        const parts = fields.map((f) => (typeof f === "string" ? new TextEncoder().encode(f) : new Uint8Array(f)));
-        const head = [kind, ...parts.map((x) => x.length)];
-        const size = head.length + parts.reduce((n, x) => n + x.length, 0) + payload.length;
-        const out = new Uint8Array(size);
-        out.set(head, 0);
-        let at = head.length;
-        for (const x of parts) { out.set(x, at); at += x.length; }
-        out.set(payload, at);
-        this.onmessage?.({ data: out.buffer });
-      }
-      answer(event, nth = 0) {
-        const f = this.sent.filter((x) => x[3] === event)[nth];
-        this.deliver([f[0], f[1], f[2], "phx_reply", { status: "ok", response: {} }]);
-        return f[0];
-      }
-    }
-    const socket = new api.Socket("ws://scripted.invalid/socket", { transport: Scripted });
-    let open = false;
-    socket.onOpen(() => (open = true));
-    socket.connect();
-    await waitFor(() => open, "scripted open");
-    const t = box.t;
+    const { socket, t } = await scriptedSocket(api);
     const seen = [];
     const ch1 = socket.channel("room:scripted");
     ch1.on("msg", (p, ref, jr) => seen.push(["ch1", p.i, ref, jr]));
@@ -507,6 +517,82 @@ export const scenarios = {
     ], "what each channel saw");
     await close(socket);
     return seen;
+  },
+
+  // The push object itself (spec §4): ref, sent, timeout and receivedResp through a push's
+  // life; hooks run per status, a late receive of a received status runs at once; resend
+  // resets and sends with a fresh ref, send after an error sends again, send after a
+  // timeout does nothing; the join push is the channel's one object; a leave on a channel
+  // that cannot push has already received ok.
+  async push_objects_keep_their_state_and_hooks_through_replies_resends_and_timeouts(api) {
+    const { socket, t } = await scriptedSocket(api);
+    const log = [];
+    const ch = socket.channel("room:pushes");
+    const joinPush = ch.join();
+    eq(joinPush === ch.joinPush, true, "join() returns the channel's join push");
+    t.answer("phx_join");
+    eq(joinPush.receivedResp, { status: "ok", response: {} }, "the join push's reply");
+    const last = () => t.sent[t.sent.length - 1];
+    const state = (p) => [p.ref, p.sent, p.timeout, p.receivedResp];
+
+    const p = ch.push("ev", { a: 1 }, 5000);
+    log.push(["pushed", p.event, ...state(p), last()]);
+    p.receive("ok", (r) => log.push(["ok1", r])).receive("error", (r) => log.push(["error1", r]));
+    t.replyTo(last(), "ok", { x: 1 });
+    log.push(["after ok", ...state(p)]);
+    p.receive("ok", (r) => log.push(["late ok", r]));
+    p.receive("error", (r) => log.push(["late error", r]));
+    p.resend(3000);
+    log.push(["resent", ...state(p), last()]);
+    t.replyTo(last(), "error", { why: "no" });
+    log.push(["after error", ...state(p)]);
+    p.send();
+    log.push(["sent again", ...state(p), last()]);
+    t.replyTo(last(), "ok", { x: 2 });
+    log.push(["after second ok", ...state(p)]);
+
+    const q = ch.push("slow", {}, 30);
+    q.receive("timeout", (r) => log.push(["timeout", r]));
+    await waitFor(() => q.receivedResp !== null, "the push timeout", 2000);
+    const frames = t.sent.length;
+    q.send();
+    log.push(["send after timeout sends nothing", t.sent.length === frames, ...state(q)]);
+    q.receive("ok", (r) => log.push(["q ok", r]));
+    q.resend(5000);
+    log.push(["q resent", ...state(q), last()]);
+    t.replyTo(last(), "ok", { late: true });
+    log.push(["q after ok", ...state(q)]);
+
+    socket.disconnect();
+    await waitFor(() => !socket.isConnected(), "disconnected");
+    const leave = ch.leave();
+    leave.receive("ok", (r) => log.push(["leave ok", r]));
+    log.push(["left", ch.state, leave.event, leave.receivedResp]);
+    // What phoenix.js 1.8.16 gives (refs count from the join's 4: heartbeats never run).
+    const okR = (response) => ({ status: "ok", response });
+    const errorR = { status: "error", response: { why: "no" } };
+    eq(log, [
+      ["pushed", "ev", "5", true, 5000, null, ["4", "5", "room:pushes", "ev", { a: 1 }]],
+      ["ok1", { x: 1 }],
+      ["after ok", "5", true, 5000, okR({ x: 1 })],
+      ["late ok", { x: 1 }],
+      ["resent", "6", true, 3000, null, ["4", "6", "room:pushes", "ev", { a: 1 }]],
+      ["error1", { why: "no" }],
+      ["late error", { why: "no" }],
+      ["after error", "6", true, 3000, errorR],
+      ["sent again", "7", true, 3000, errorR, ["4", "7", "room:pushes", "ev", { a: 1 }]],
+      ["ok1", { x: 2 }],
+      ["late ok", { x: 2 }],
+      ["after second ok", "7", true, 3000, okR({ x: 2 })],
+      ["timeout", {}],
+      ["send after timeout sends nothing", true, "8", true, 30, { status: "timeout", response: {} }],
+      ["q resent", "9", true, 5000, null, ["4", "9", "room:pushes", "slow", {}]],
+      ["q ok", { late: true }],
+      ["q after ok", "9", true, 5000, okR({ late: true })],
+      ["leave ok", {}],
+      ["left", "closed", "phx_leave", okR({})],
+    ], "what the push objects showed");
+    return log;
   },
 
   async a_throwing_callback_does_not_corrupt_the_socket(api, base) {
