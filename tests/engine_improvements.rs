@@ -245,6 +245,7 @@ fn raw(n: u64) -> Outgoing<serde_json::Value> {
         topic: "raw".into(),
         event: "m".into(),
         payload: json!({}),
+        raw: false,
     }
 }
 

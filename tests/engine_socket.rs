@@ -615,6 +615,7 @@ fn a_socket_push_while_disconnected_waits_for_the_next_open() {
             topic: "raw".into(),
             event: "hello".into(),
             payload: json!({"x": 1}),
+            raw: false,
         },
         None,
     );

@@ -25,6 +25,7 @@ fn out(
         topic: topic.to_owned(),
         event: event.to_owned(),
         payload,
+        raw: false,
     }
 }
 
@@ -211,6 +212,7 @@ fn server_text_frames_of_spec_16_decode_and_re_encode_byte_for_byte() {
             topic: m.topic,
             event: m.event,
             payload: m.payload,
+            raw: false,
         };
         assert_eq!(encode_text(&again).unwrap(), text);
     }

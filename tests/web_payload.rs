@@ -49,6 +49,7 @@ fn outgoing(
         topic: topic.into(),
         event: event.into(),
         payload,
+        raw: false,
     }
 }
 
@@ -199,6 +200,7 @@ fn section_16_frames_decode_and_reencode_byte_for_byte() {
             topic: msg.topic.clone(),
             event: msg.event.clone(),
             payload: msg.payload.clone(),
+            raw: false,
         };
         assert_eq!(encode(&out), frame);
     }

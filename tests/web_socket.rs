@@ -126,6 +126,11 @@ async fn push_objects_keep_their_state_and_hooks_through_replies_resends_and_tim
 }
 
 #[wasm_bindgen_test]
+async fn socket_push_sends_the_callers_message_as_given() {
+    scenario("socket_push_sends_the_callers_message_as_given").await;
+}
+
+#[wasm_bindgen_test]
 async fn outdated_join_refs_are_dropped_and_a_new_channel_gets_the_topic() {
     scenario("outdated_join_refs_are_dropped_and_a_new_channel_gets_the_topic").await;
 }

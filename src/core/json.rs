@@ -28,6 +28,7 @@
 //!     topic: "phoenix".into(),
 //!     event: "heartbeat".into(),
 //!     payload: json!({}),
+//!     raw: false,
 //! };
 //! assert_eq!(encode_text(&heartbeat).unwrap(), r#"[null,"5","phoenix","heartbeat",{}]"#);
 //! let msg = decode_text(r#"["1","1","room:1","phx_reply",{"status":"ok","response":{}}]"#).unwrap();

@@ -111,6 +111,11 @@ pub struct Outgoing<P> {
     pub topic: String,
     pub event: String,
     pub payload: P,
+    /// `payload` is the caller's whole `socket.push(data)` object, to be encoded as given
+    /// (phoenix.js hands that very object to `encode`, refs and all); `join_ref` and `ref_`
+    /// are what the engine could read of it. The engine does not log these pushes: the
+    /// driver does, with the values as given.
+    pub raw: bool,
 }
 
 /// Event names of the protocol (spec §1.3 `CHANNEL_EVENTS`).

@@ -172,6 +172,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             topic: c.topic.clone(),
             event,
             payload,
+            raw: false,
         };
         self.push(message, Some(ch));
     }

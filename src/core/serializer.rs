@@ -701,6 +701,7 @@ mod tests {
             topic: "t".to_owned(),
             event: "e".to_owned(),
             payload: P::Object,
+            raw: false,
         };
         let got = encode_binary_outgoing(&msg, &[1]).unwrap();
         assert_eq!(got, frame(&[0, 2, 3, 1, 1], &["12", "345", "t", "e"], &[1]));

@@ -677,7 +677,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     /// `push(data)` (spec §2.3): sends now when connected, otherwise buffers until the next
     /// open. `channel` enables 1.8.16's outdated checks.
     pub fn push(&mut self, data: Outgoing<P>, channel: Option<ChannelKey>) {
-        if self.opts.logger {
+        if self.opts.logger && !data.raw {
             let mut line = String::with_capacity(data.topic.len() + data.event.len() + 16);
             line.push_str(&data.topic);
             line.push(' ');
@@ -1264,6 +1264,7 @@ pub(crate) fn heartbeat<P: Payload>(r: Ref) -> Outgoing<P> {
         topic: events::PHOENIX.to_owned(),
         event: events::HEARTBEAT.to_owned(),
         payload: P::empty_object(),
+        raw: false,
     }
 }
 

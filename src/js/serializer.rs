@@ -33,6 +33,14 @@ fn header_text(v: &JsValue) -> Option<String> {
 /// `ArrayBuffer`, else `JSON.stringify([join_ref, ref, topic, event, payload])`.
 #[wasm_bindgen(js_name = serializerEncode)]
 pub fn serializer_encode(msg: JsValue, callback: Function) -> Result<JsValue, JsValue> {
+    let frame = encode_object(&msg)?;
+    callback.call1(&JsValue::UNDEFINED, &frame)
+}
+
+/// The frame of phoenix.js's default `encode` for any message object (also what
+/// `socket.push(data)` sends: `data` as given).
+pub(crate) fn encode_object(msg: &JsValue) -> Result<JsValue, JsValue> {
+    let msg = msg.clone();
     let payload = field(&msg, "payload");
     let frame: JsValue = if let Some(buf) = payload.dyn_ref::<ArrayBuffer>() {
         let bytes = Uint8Array::new(buf).to_vec();
@@ -57,7 +65,7 @@ pub fn serializer_encode(msg: JsValue, callback: Function) -> Result<JsValue, Js
         );
         JSON::stringify(&arr)?.into()
     };
-    callback.call1(&JsValue::UNDEFINED, &frame)
+    Ok(frame)
 }
 
 /// `{join_ref, ref, topic, event, payload}`.

@@ -38,6 +38,13 @@ extern "C" {
     fn btoa(s: &str) -> Result<String, JsValue>;
 }
 
+#[wasm_bindgen(module = "/src/web/host.js")]
+extern "C" {
+    /// `${topic} ${event} (${join_ref}, ${ref})` of a `socket.push(data)` argument.
+    #[wasm_bindgen(js_name = pushLogLine)]
+    fn push_log_line(data: &JsValue) -> String;
+}
+
 /// The socket's state shared by the JS objects and the closures of its transports.
 pub(crate) struct Shared {
     /// The engine, and the broadcast router that is valid while the engine does not change.
@@ -620,10 +627,16 @@ impl Shared {
                 let cb = Closure::once_into_js(move |frame: JsValue| {
                     *slot.borrow_mut() = frame;
                 });
-                encode.call2(&JsValue::UNDEFINED, &outgoing_object(&message), &cb)?;
+                let msg = if message.raw {
+                    message.payload.clone()
+                } else {
+                    outgoing_object(&message)
+                };
+                encode.call2(&JsValue::UNDEFINED, &msg, &cb)?;
                 let frame = out.borrow().clone();
                 frame
             }
+            None if message.raw => super::serializer::encode_object(&message.payload)?,
             None => encode_message(&message).map_err(|e| error(&e.describe()))?,
         };
         transport::send(&obj, &frame)
@@ -1004,16 +1017,26 @@ impl Socket {
         let get =
             |k: &str| Reflect::get(&data, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED);
         let as_ref = |v: JsValue| v.as_string().and_then(|s| Ref::parse(&s));
+        let topic = get("topic")
+            .as_string()
+            .ok_or_else(|| js_sys::TypeError::new("push: topic must be a string"))?;
+        let event = get("event")
+            .as_string()
+            .ok_or_else(|| js_sys::TypeError::new("push: event must be a string"))?;
+        if self.has_logger() {
+            // phoenix.js's `${topic} ${event} (${join_ref}, ${ref})`, with the refs as given.
+            let line = push_log_line(&data);
+            self.shared.log("push", &line, Some(&get("payload")));
+        }
+        // `data` itself is what gets encoded (phoenix.js hands it to `encode`): refs that
+        // are not the socket's own (a number, any string) go out as given.
         let msg = Outgoing {
             join_ref: as_ref(get("join_ref")),
             ref_: as_ref(get("ref")),
-            topic: get("topic")
-                .as_string()
-                .ok_or_else(|| js_sys::TypeError::new("push: topic must be a string"))?,
-            event: get("event")
-                .as_string()
-                .ok_or_else(|| js_sys::TypeError::new("push: event must be a string"))?,
-            payload: get("payload"),
+            topic,
+            event,
+            payload: data,
+            raw: true,
         };
         self.shared.engine.borrow_mut().push(msg, None);
         self.shared.drain()

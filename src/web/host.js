@@ -85,6 +85,9 @@ export function binaryFrame(header, payload) {
   return out.buffer;
 }
 
+// phoenix.js's log line of socket.push(data), with whatever the caller's refs are.
+export function pushLogLine(d) { return `${d.topic} ${d.event} (${d.join_ref}, ${d.ref})`; }
+
 // ---- Transport (src/web/transport.rs) ------------------------------------------------
 export function send(t, data) { t.send(data); }
 export function eventData(e) { return e.data; }

@@ -21,6 +21,7 @@
 //!     topic: "phoenix".into(),
 //!     event: "heartbeat".into(),
 //!     payload: JsValue::empty_object(),
+//!     raw: false,
 //! };
 //! let frame = encode_text(&heartbeat)?; // [null,"5","phoenix","heartbeat",{}]
 //! let msg = decode_text(&frame.into())?;

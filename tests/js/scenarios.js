@@ -595,6 +595,40 @@ export const scenarios = {
     return log;
   },
 
+  // socket.push(data) sends `data` as given, refs included (a number, any string, none),
+  // a custom `encode` receives that very object, and the log line shows the refs as given.
+  async socket_push_sends_the_callers_message_as_given(api) {
+    const logs = [];
+    const logger = (kind, msg, data) => { if (kind === "push") logs.push([msg, data]); };
+    const { socket, t } = await scriptedSocket(api, { logger });
+    socket.push({ topic: "room:raw", event: "x", payload: { a: 1 }, ref: 7, join_ref: "abc" });
+    socket.push({ topic: "room:raw", event: "y", payload: {}, ref: "r-1" });
+    socket.push({ topic: "room:raw", event: "z", payload: { b: 2 }, ref: "12", join_ref: null });
+    eq(t.sent.filter((f) => f[2] === "room:raw"), [
+      ["abc", 7, "room:raw", "x", { a: 1 }],
+      [null, "r-1", "room:raw", "y", {}],
+      [null, "12", "room:raw", "z", { b: 2 }],
+    ], "the frames");
+    eq(logs, [
+      ["room:raw x (abc, 7)", { a: 1 }],
+      ["room:raw y (undefined, r-1)", {}],
+      ["room:raw z (null, 12)", { b: 2 }],
+    ], "the log lines");
+    const seen = [];
+    const data = { topic: "room:raw", event: "w", payload: { c: 3 }, ref: "5" };
+    const encode = (msg, cb) => {
+      seen.push(msg === data, Object.keys(msg));
+      cb(JSON.stringify([null, null, msg.topic, msg.event, msg.payload]));
+    };
+    const { socket: other, t: t2 } = await scriptedSocket(api, { encode });
+    other.push(data);
+    eq(seen, [true, ["topic", "event", "payload", "ref"]], "encode got the object itself");
+    eq(t2.sent.filter((f) => f[2] === "room:raw"), [[null, null, "room:raw", "w", { c: 3 }]], "encoded frame");
+    await close(socket);
+    await close(other);
+    return [logs, seen];
+  },
+
   async a_throwing_callback_does_not_corrupt_the_socket(api, base) {
     const socket = await connected(api, base);
     const ch = socket.channel(topic("room", "throw"));
