@@ -317,6 +317,22 @@ fn decode_of_a_short_array_names_its_length() {
     );
 }
 
+/// The envelope crosses from the host as one string of lengths and texts: strings with the
+/// separator, digits, non-ASCII and astral characters, empty strings and `undefined`-free
+/// nulls come through exactly.
+#[wasm_bindgen_test]
+fn decode_keeps_every_envelope_string_exactly() {
+    let m = decode(r#"["12:3","","room:ü😀:1","e:v",{"a":1}]"#).unwrap();
+    assert_eq!(m.join_ref.as_deref(), Some("12:3"));
+    assert_eq!(m.ref_.as_deref(), Some(""));
+    assert_eq!(m.topic, "room:ü😀:1");
+    assert_eq!(m.event, "e:v");
+    let m = decode(r#"[null,null,"s1:x","😀",null,"extra"]"#).unwrap();
+    assert_eq!((m.join_ref, m.ref_), (None, None));
+    assert_eq!((m.topic.as_str(), m.event.as_str()), ("s1:x", "😀"));
+    assert!(m.payload.is_null());
+}
+
 #[wasm_bindgen_test]
 fn decode_of_a_mistyped_envelope_field_names_the_field() {
     let cases = [

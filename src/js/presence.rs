@@ -467,20 +467,8 @@ impl<'a> PlanKeys<'a> {
     /// The next key: `units` UTF-16 code units of text.
     fn next_key(&mut self) -> &'a str {
         let units = self.number().unwrap_or(0) as usize;
-        let mut seen = 0;
-        let end = self
-            .rest
-            .char_indices()
-            .find_map(|(at, c)| {
-                let stop = (seen >= units).then_some(at);
-                seen += c.len_utf16();
-                stop
-            })
-            .unwrap_or(self.rest.len());
-        // `end` is a char boundary (or the end), so neither `get` fails; `split_at` would
-        // link the panic machinery's formatting (~4 KB of wasm).
-        let key = self.rest.get(..end).unwrap_or(self.rest);
-        self.rest = self.rest.get(end..).unwrap_or("");
+        let (key, rest) = crate::web::serializer::split_utf16(self.rest, units);
+        self.rest = rest;
         key
     }
 }

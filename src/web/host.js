@@ -85,6 +85,20 @@ export function binaryFrame(header, payload) {
   return out.buffer;
 }
 
+// The envelope of a parsed text frame for wasm in one string (src/web/serializer.rs
+// decode_parsed): "!" not an array, "#<n>" fewer than five elements, else for each of
+// join_ref, ref, topic and event "n" (null or undefined), "o" (another type) or
+// "s<length>:<text>".
+export function frameEnvelope(f) {
+  if (!Array.isArray(f)) return "!";
+  if (f.length < 5) return "#" + f.length;
+  let out = "";
+  for (let i = 0; i < 4; i++) {
+    const v = f[i];
+    out += v === null || v === undefined ? "n" : typeof v === "string" ? "s" + v.length + ":" + v : "o";
+  }
+  return out;
+}
 // phoenix.js's log line of socket.push(data), with whatever the caller's refs are.
 export function pushLogLine(d) { return `${d.topic} ${d.event} (${d.join_ref}, ${d.ref})`; }
 

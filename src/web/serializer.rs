@@ -14,13 +14,16 @@ use wasm_bindgen::JsCast;
 
 use crate::core::message::{Message, Outgoing, Ref};
 use crate::core::serializer::{
-    binary_header_len, check_arity, decode_binary_with, encode_binary_outgoing_header, envelope,
-    DecodeError, EncodeError, Field,
+    binary_header_len, decode_binary_with, encode_binary_outgoing_header, envelope, DecodeError,
+    EncodeError, Field,
 };
 use crate::web::intern::with_js_str;
 
 #[wasm_bindgen(module = "/src/web/host.js")]
 extern "C" {
+    /// The envelope of a parsed text frame as one string (see [`decode_parsed`]).
+    #[wasm_bindgen(js_name = frameEnvelope)]
+    fn frame_envelope(frame: &JsValue) -> String;
     /// `JSON.stringify([join_ref, ref, topic, event, payload])` in one call: the refs cross
     /// as numbers (-1 for `null`) and the strings as (cached) JS strings, so encoding a
     /// frame converts no string (docs/PERFORMANCE.md).
@@ -136,8 +139,10 @@ pub fn encode_message(msg: &Outgoing<JsValue>) -> Result<JsValue, EncodeError> {
 /// - `join_ref` / `ref` neither string nor `null`, or `topic` / `event` not strings →
 ///   [`DecodeError::FieldType`] naming the field.
 ///
-/// The arity and field rules are [`check_arity`] and [`envelope`] of the core serializer,
-/// shared with the native serde_json decoder so both payload types reject the same frames.
+/// The field rules are [`envelope`] of the core serializer, shared with the native
+/// serde_json decoder so both payload types reject the same frames (the arity rule,
+/// `core::serializer::check_arity`, is applied by the host in `frameEnvelope`; the decoder
+/// tests in `tests/web_payload.rs` hold both to the same cases).
 /// phoenix.js checks none of these and would hand `undefined`s to the socket; the engine
 /// drops such frames instead (ARCHITECTURE.md principle 4). The payload is whatever
 /// `JSON.parse` produced, untouched.
@@ -149,19 +154,55 @@ pub fn decode_text(data: &JsValue) -> Result<Message<JsValue>, DecodeError> {
 /// The envelope of a text frame that `JSON.parse` already turned into `parsed` (the
 /// router's `messageHandler` parses before it knows whether wasm needs the frame): the
 /// rules of [`decode_text`] after its parse.
+///
+/// The array's length and four envelope fields come back from the host as one string
+/// (`frameEnvelope` in `host.js`: `!` not an array, `#<n>` too short, else per field `n`
+/// for `null`/`undefined`, `o` for another type, `s<UTF-16 length>:<text>`): reading them
+/// one by one cost ~15 crossings and four string copies per frame.
 pub fn decode_parsed(parsed: JsValue) -> Result<Message<JsValue>, DecodeError> {
-    if !Array::is_array(&parsed) {
+    let env = frame_envelope(&parsed);
+    let rest = env.as_str();
+    if let Some(n) = rest.strip_prefix('#') {
+        return Err(DecodeError::WrongArity(n.parse().unwrap_or(0)));
+    }
+    if rest.starts_with('!') {
         return Err(DecodeError::NotAnArray);
     }
-    let frame: Array = parsed.unchecked_into();
-    check_arity(frame.length() as usize)?;
-    envelope(
-        field(frame.get_unchecked(0)),
-        field(frame.get_unchecked(1)),
-        field(frame.get_unchecked(2)),
-        field(frame.get_unchecked(3)),
-        frame.get_unchecked(4),
-    )
+    let mut rest = rest;
+    let mut next = || -> Field<'_> {
+        let (kind, after) = rest.split_at_checked(1).unwrap_or(("n", ""));
+        rest = after;
+        if kind != "s" {
+            return if kind == "n" {
+                Field::Null
+            } else {
+                Field::Other
+            };
+        }
+        let (len, after) = rest.split_once(':').unwrap_or(("0", ""));
+        let (text, after) = split_utf16(after, len.parse().unwrap_or(0));
+        rest = after;
+        Field::from(text)
+    };
+    let (join_ref, ref_, topic, event) = (next(), next(), next(), next());
+    let payload = parsed.unchecked_ref::<Array>().get_unchecked(4);
+    envelope(join_ref, ref_, topic, event, payload)
+}
+
+/// `s` cut after `units` UTF-16 code units (JS string lengths), at a char boundary.
+pub(crate) fn split_utf16(s: &str, units: usize) -> (&str, &str) {
+    let mut seen = 0;
+    let end = s
+        .char_indices()
+        .find_map(|(at, c)| {
+            let stop = (seen >= units).then_some(at);
+            seen += c.len_utf16();
+            stop
+        })
+        .unwrap_or(s.len());
+    // `end` is a char boundary (or the end), so neither `get` fails; `split_at` would link
+    // the panic machinery's formatting.
+    (s.get(..end).unwrap_or(s), s.get(end..).unwrap_or(""))
 }
 
 /// Encodes a message as a text frame (spec §6.1 `encode`):
@@ -190,15 +231,6 @@ pub fn encode_text(msg: &Outgoing<JsValue>) -> Result<JsString, EncodeError> {
 /// A ref for [`encode_frame`]: its value (refs stay below 2^53, spec §2.3), -1 for none.
 fn ref_number(r: Option<Ref>) -> f64 {
     r.map_or(-1.0, |r| r.0 as f64)
-}
-
-/// An envelope element as [`envelope`] wants it: `null` (or `undefined`), a string, or other.
-fn field(value: JsValue) -> Field<'static> {
-    if value.is_null_or_undefined() {
-        Field::Null
-    } else {
-        value.as_string().map_or(Field::Other, Field::from)
-    }
 }
 
 /// The message of a thrown value: `err.message` for an `Error`, the value itself when a
