@@ -557,12 +557,14 @@ impl Shared {
 
     /// A frame from `conn`: `parsed` is the frame the router already parsed, or undefined.
     fn on_message(&self, conn: ConnId, event: JsValue, parsed: JsValue) {
-        let data = transport::event_data(&event);
         let decoder = self.driver.borrow().opts.decode.clone();
         let custom = decoder.is_some();
+        // A frame the router parsed needs neither `event.data` nor a parse here.
         let decoded = match decoder {
-            Some(decode) => custom_decode(&decode, &data),
-            None if parsed.is_undefined() => decode_message(&data).map_err(|e| e.describe()),
+            Some(decode) => custom_decode(&decode, &transport::event_data(&event)),
+            None if parsed.is_undefined() => {
+                decode_message(&transport::event_data(&event)).map_err(|e| e.describe())
+            }
             None => decode_parsed(parsed).map_err(|e| e.describe()),
         };
         match decoded {
@@ -585,7 +587,7 @@ impl Shared {
                 let has_logger = d.opts.logger.is_some() || d.opts.debug;
                 drop(d);
                 if has_logger {
-                    self.log("transport", &msg, Some(&data));
+                    self.log("transport", &msg, Some(&transport::event_data(&event)));
                 } else {
                     console_log1(&JsValue::from_str(&msg));
                 }

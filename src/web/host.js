@@ -181,15 +181,17 @@ function binaryRoute(r, buf) {
 }
 export function messageHandler(r, conn, slow) {
   return function onmessage(e) {
-    if (r.conn !== conn) return slow(e, undefined);
     const data = e.data;
     if (typeof data !== "string") {
-      const c = data instanceof ArrayBuffer ? binaryRoute(r, data) : undefined;
+      const c = r.conn === conn && data instanceof ArrayBuffer ? binaryRoute(r, data) : undefined;
       if (c === undefined) return slow(e, undefined);
       return dispatch(c.route, c.jr, data.slice(c.head.length));
     }
+    // Text is parsed here whether or not a route may take it: wasm then gets the parsed
+    // frame and reads neither the event nor the text.
     let f;
     try { f = JSON.parse(data); } catch (_) { return slow(e, undefined); }
+    if (r.conn !== conn) return slow(e, f);
     // A text frame [jr, null, topic, event, payload].
     if (!Array.isArray(f) || f.length < 5 || f[1] !== null) return slow(e, f);
     const jr = f[0], topic = f[2], event = f[3];
