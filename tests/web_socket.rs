@@ -131,6 +131,11 @@ async fn socket_push_sends_the_callers_message_as_given() {
 }
 
 #[wasm_bindgen_test]
+async fn a_channel_made_with_new_channel_is_not_in_socket_channels() {
+    scenario("a_channel_made_with_new_channel_is_not_in_socket_channels").await;
+}
+
+#[wasm_bindgen_test]
 async fn outdated_join_refs_are_dropped_and_a_new_channel_gets_the_topic() {
     scenario("outdated_join_refs_are_dropped_and_a_new_channel_gets_the_topic").await;
 }

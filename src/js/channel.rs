@@ -33,11 +33,20 @@ thread_local! {
     static INSTALLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// [`install_channel_methods`], once per module instance (on the first channel).
-pub(crate) fn install_methods(channel: &JsValue) {
-    if !INSTALLED.with(|done| done.replace(true)) {
-        install_channel_methods(channel);
+/// [`install_channel_methods`], once per module instance, before any channel exists (the
+/// first `Socket` calls it): on a probe object, since only an instance leads to the class's
+/// prototype.
+pub(crate) fn install_methods() {
+    if INSTALLED.with(|done| done.replace(true)) {
+        return;
     }
+    let probe: JsValue = Channel {
+        socket: Weak::new(),
+        key: ChannelKey::DANGLING,
+        topic: String::new(),
+    }
+    .into();
+    install_channel_methods(&probe);
 }
 
 /// phoenix.js's `Channel`.
@@ -87,6 +96,21 @@ impl Channel {
 
 #[wasm_bindgen]
 impl Channel {
+    /// `new Channel(topic, params, socket)` (spec §3.1): a channel of `socket` that is not
+    /// in `socket.channels`. As in phoenix.js it can join and push, but the socket routes
+    /// no message to it (`socket.channel(topic, params)` is the normal route).
+    #[wasm_bindgen(constructor)]
+    pub fn construct(topic: String, params: JsValue, socket: &super::socket::Socket) -> Channel {
+        let params = if params.is_truthy() {
+            params
+        } else {
+            js_sys::Object::new().into()
+        };
+        let shared = &socket.shared;
+        let key = shared.engine.borrow_mut().new_channel(&topic, params);
+        Channel::new(shared, key, topic)
+    }
+
     // `join`, `leave`, `push` and the `joinPush` getter are JS (`installChannelMethods` in
     // `src/web/host.js`): they make the JS `Push` and call these.
 

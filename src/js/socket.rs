@@ -775,6 +775,7 @@ impl Socket {
     /// `new Socket(endPoint, opts)` (spec §2.1).
     #[wasm_bindgen(constructor)]
     pub fn new(end_point: JsValue, opts: JsValue) -> Result<Socket, JsValue> {
+        super::channel::install_methods();
         let opts = Options::parse(&end_point, &opts)?;
         let mut engine_opts = SocketOptions {
             timeout: opts.timeout,
@@ -998,7 +999,6 @@ impl Socket {
         };
         let key = self.shared.engine.borrow_mut().channel(&topic, params);
         let obj: JsValue = Channel::new(&self.shared, key, topic).into();
-        super::channel::install_methods(&obj);
         self.shared
             .driver
             .borrow_mut()

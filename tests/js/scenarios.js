@@ -629,6 +629,26 @@ export const scenarios = {
     return [logs, seen];
   },
 
+  // `new Channel(topic, params, socket)` (spec §3.1): not in socket.channels; it joins
+  // through the socket, but the socket routes nothing to it, so its join is never answered.
+  async a_channel_made_with_new_channel_is_not_in_socket_channels(api) {
+    const { socket, t } = await scriptedSocket(api);
+    const ch = new api.Channel("room:direct", { a: 1 }, socket);
+    const log = [ch.topic, ch.state, socket.channels.length];
+    const join = ch.join();
+    const frame = t.sent.find((f) => f[3] === "phx_join");
+    log.push(frame, ch.state);
+    t.replyTo(frame, "ok", {});
+    log.push(ch.state, join.receivedResp, socket.channels.length);
+    eq(log, [
+      "room:direct", "closed", 0,
+      ["4", "4", "room:direct", "phx_join", { a: 1 }], "joining",
+      "joining", null, 0,
+    ], "a channel outside socket.channels");
+    await close(socket);
+    return log;
+  },
+
   async a_throwing_callback_does_not_corrupt_the_socket(api, base) {
     const socket = await connected(api, base);
     const ch = socket.channel(topic("room", "throw"));

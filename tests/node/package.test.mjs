@@ -37,7 +37,7 @@ function api(mod) {
   const Socket = function (endPoint, opts = {}) {
     return new mod.Socket(endPoint, { transport: WebSocket, ...opts });
   };
-  return { Socket };
+  return { Socket, Channel: mod.Channel };
 }
 
 const clients = { "phoenix 1.8.16": phoenix, "phoenix-wasm (ESM)": ours, "phoenix-wasm (CJS)": oursCjs };

@@ -17,7 +17,7 @@ pub fn set(obj: &Object, key: &str, value: &JsValue) {
     Reflect::set(obj, &JsValue::from_str(key), value).expect("set");
 }
 
-/// `{Socket, Presence, LongPoll}`: our classes, as a phoenix.js user imports them.
+/// `{Socket, Channel, Presence, LongPoll}`: our classes, as a phoenix.js user imports them.
 pub fn api() -> Object {
     let socket = Socket::new(
         JsValue::from_str("ws://127.0.0.1:9/socket"),
@@ -32,8 +32,16 @@ pub fn api() -> Object {
     let presence: JsValue = Presence::new(channel, JsValue::UNDEFINED)
         .expect("a presence")
         .into();
+    let probe = Socket::new(
+        JsValue::from_str("ws://127.0.0.1:9/socket"),
+        JsValue::UNDEFINED,
+    )
+    .expect("a socket")
+    .channel("probe".into(), JsValue::UNDEFINED)
+    .expect("a channel");
     let api = Object::new();
     set(&api, "Socket", &constructor_of(&socket));
+    set(&api, "Channel", &constructor_of(&probe));
     set(&api, "Presence", &constructor_of(&presence));
     set(&api, "LongPoll", &long_poll);
     api
