@@ -6,7 +6,9 @@
 mod common;
 
 use common::Harness;
-use phoenix_wasm::core::{BufferLimits, DropPolicy, Jitter, Outgoing, Ref, SocketOptions};
+use phoenix_wasm::core::{
+    BufferLimits, DropPolicy, Improvements, Jitter, Outgoing, Ref, SocketOptions,
+};
 use serde_json::json;
 
 /// A `random` source that returns `xs` in turn, then `last` forever.
@@ -51,8 +53,11 @@ fn reconnect_delays(h: &mut Harness, attempts: usize) -> Vec<f64> {
 fn full_jitter_draws_each_reconnect_delay_below_the_schedule() {
     let mut h = Harness::with(SocketOptions {
         reconnect_after_ms: Box::new(|_| 1000.0),
-        reconnect_jitter: Jitter::Full,
         random: randoms([0.5, 0.25, 0.0], 0.9),
+        improvements: Improvements {
+            reconnect_jitter: Jitter::Full,
+            ..Improvements::default()
+        },
         ..SocketOptions::default()
     });
     assert_eq!(reconnect_delays(&mut h, 4), [500.0, 250.0, 0.0, 900.0]);
@@ -63,8 +68,11 @@ fn decorrelated_jitter_grows_from_the_first_delay_and_never_exceeds_the_schedule
     // Default schedule 10, 50, 100, 150, 200, … ms; the random number is always ~1, so
     // each delay is min(schedule, 3 × previous).
     let mut h = Harness::with(SocketOptions {
-        reconnect_jitter: Jitter::Decorrelated,
         random: randoms([], 0.999_999),
+        improvements: Improvements {
+            reconnect_jitter: Jitter::Decorrelated,
+            ..Improvements::default()
+        },
         ..SocketOptions::default()
     });
     let delays: Vec<f64> = reconnect_delays(&mut h, 5)
@@ -83,8 +91,11 @@ fn without_jitter_the_reconnect_delays_are_phoenix_js_schedule() {
 #[test]
 fn a_hidden_tab_reconnects_after_a_random_deferral_when_opted_in() {
     let mut h = Harness::with(SocketOptions {
-        hidden_reconnect_defer_ms: Some(60_000.0),
         random: randoms([0.25], 0.5),
+        improvements: Improvements {
+            hidden_reconnect_defer_ms: Some(60_000.0),
+            ..Improvements::default()
+        },
         ..SocketOptions::default()
     });
     h.connected();
@@ -102,8 +113,11 @@ fn a_hidden_tab_reconnects_after_a_random_deferral_when_opted_in() {
 #[test]
 fn becoming_visible_during_the_deferral_reconnects_at_once_and_only_once() {
     let mut h = Harness::with(SocketOptions {
-        hidden_reconnect_defer_ms: Some(60_000.0),
         random: randoms([], 0.5),
+        improvements: Improvements {
+            hidden_reconnect_defer_ms: Some(60_000.0),
+            ..Improvements::default()
+        },
         ..SocketOptions::default()
     });
     h.connected();
@@ -121,7 +135,10 @@ fn becoming_visible_during_the_deferral_reconnects_at_once_and_only_once() {
 #[test]
 fn heartbeat_timeout_ms_detects_a_dead_connection_sooner_than_the_interval() {
     let mut h = Harness::with(SocketOptions {
-        heartbeat_timeout_ms: Some(2000.0),
+        improvements: Improvements {
+            heartbeat_timeout_ms: Some(2000.0),
+            ..Improvements::default()
+        },
         ..SocketOptions::default()
     });
     h.connected();
@@ -187,8 +204,11 @@ fn off_removes_heartbeat_callbacks() {
 #[test]
 fn online_probes_an_open_connection_with_a_heartbeat_at_once() {
     let mut h = Harness::with(SocketOptions {
-        probe_on_online: true,
-        heartbeat_timeout_ms: Some(3000.0),
+        improvements: Improvements {
+            probe_on_online: true,
+            heartbeat_timeout_ms: Some(3000.0),
+            ..Improvements::default()
+        },
         ..SocketOptions::default()
     });
     h.connected();
@@ -221,8 +241,11 @@ fn online_is_ignored_unless_opted_in() {
 #[test]
 fn online_reconnects_at_once_when_a_reconnect_waits_for_its_backoff() {
     let mut h = Harness::with(SocketOptions {
-        probe_on_online: true,
         reconnect_after_ms: Box::new(|_| 5000.0),
+        improvements: Improvements {
+            probe_on_online: true,
+            ..Improvements::default()
+        },
         ..SocketOptions::default()
     });
     h.connected();
@@ -251,7 +274,10 @@ fn raw(n: u64) -> Outgoing<serde_json::Value> {
 
 fn limited(send: Option<usize>, push: Option<usize>, policy: DropPolicy) -> Harness {
     Harness::with(SocketOptions {
-        buffer_limits: BufferLimits { send, push, policy },
+        improvements: Improvements {
+            buffer_limits: BufferLimits { send, push, policy },
+            ..Improvements::default()
+        },
         ..SocketOptions::default()
     })
 }

@@ -401,7 +401,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     /// buffer drops the oldest push or the new one (`bufferDropPolicy`): the dropped push
     /// receives `"error"` with `{reason: "buffer_full"}` at once instead of timing out.
     fn buffer_push(&mut self, ch: ChannelKey, p: PushKey) {
-        let limits = self.opts.buffer_limits;
+        let limits = self.opts.improvements.buffer_limits;
         let Some(c) = self.channel_slab.get_mut(ch) else {
             return;
         };

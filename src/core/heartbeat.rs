@@ -52,6 +52,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     /// The heartbeat reply timeout: `heartbeatTimeoutMs`, else the interval (phoenix.js).
     pub(crate) fn heartbeat_timeout_ms(&self) -> f64 {
         self.opts
+            .improvements
             .heartbeat_timeout_ms
             .unwrap_or(self.opts.heartbeat_interval_ms)
     }
@@ -153,7 +154,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     /// a reconnect waiting for its backoff happens now.
     pub fn handle_online(&mut self, now: f64) {
         self.now = now;
-        if !self.opts.probe_on_online {
+        if !self.opts.improvements.probe_on_online {
             return;
         }
         if self.is_connected() {

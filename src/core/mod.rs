@@ -38,7 +38,7 @@ pub use jitter::Jitter;
 pub use message::{Message, Outgoing, Ref};
 pub use payload::Payload;
 pub use push::{PushRef, Received};
-pub use socket::{ReadyState, Socket, SocketOptions};
+pub use socket::{Improvements, ReadyState, Socket, SocketOptions};
 pub use stats::{BufferLimits, DropPolicy, Stats};
 
 #[cfg(feature = "json")]

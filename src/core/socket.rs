@@ -51,7 +51,16 @@ pub struct SocketOptions {
     /// Whether a logger is set; log effects are only built when it is.
     pub logger: bool,
 
-    // Opt-in improvements (issue #11); the defaults are phoenix.js's behaviour.
+    /// The opt-in improvements (issue #11).
+    pub improvements: Improvements,
+    /// Random numbers in `[0, 1)` for the jitter: `Math.random` in the browser.
+    pub random: Random,
+}
+
+/// The opt-in improvements of issue #11 the engine applies; the defaults are phoenix.js's
+/// behaviour. The JS options parser fills one and hands it over whole.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Improvements {
     /// `reconnectJitter`: randomize reconnect delays under the schedule.
     pub reconnect_jitter: Jitter,
     /// `hiddenReconnectDeferMs`: reconnect while the page is hidden, after a random delay
@@ -63,8 +72,6 @@ pub struct SocketOptions {
     pub probe_on_online: bool,
     /// `sendBufferLimit`, `pushBufferLimit`, `bufferDropPolicy`.
     pub buffer_limits: BufferLimits,
-    /// Random numbers in `[0, 1)` for the jitter: `Math.random` in the browser.
-    pub random: Random,
 }
 
 impl Default for SocketOptions {
@@ -75,11 +82,7 @@ impl Default for SocketOptions {
             reconnect_after_ms: Box::new(default_reconnect_after_ms),
             rejoin_after_ms: Box::new(default_rejoin_after_ms),
             logger: false,
-            reconnect_jitter: Jitter::None,
-            hidden_reconnect_defer_ms: None,
-            heartbeat_timeout_ms: None,
-            probe_on_online: false,
-            buffer_limits: BufferLimits::default(),
+            improvements: Improvements::default(),
             random: seeded(0x5EED),
         }
     }
@@ -693,7 +696,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             self.send(data, channel);
             return;
         }
-        let limits = self.opts.buffer_limits;
+        let limits = self.opts.improvements.buffer_limits;
         if let Some(limit) = limits.send.filter(|&l| self.send_buffer.len() >= l) {
             self.dropped_send = self.dropped_send.saturating_add(1);
             self.log_with("push", "send buffer full: message dropped".into(), None);
@@ -1012,7 +1015,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
     /// `reconnectTimer.scheduleTimeout()`, with the opt-in jitter.
     pub(crate) fn schedule_reconnect(&mut self) {
         let scheduled = self.reconnect.next_delay(&*self.opts.reconnect_after_ms);
-        let delay = match self.opts.reconnect_jitter {
+        let delay = match self.opts.improvements.reconnect_jitter {
             Jitter::None => scheduled,
             jitter => {
                 let first = match jitter {
@@ -1033,6 +1036,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         self.reconnect.tries = self.reconnect.tries.saturating_add(1);
         if let Some(max) = self
             .opts
+            .improvements
             .hidden_reconnect_defer_ms
             .filter(|_| self.page_hidden)
         {

@@ -66,7 +66,7 @@ pub(crate) fn install(shared: &Rc<Shared>) {
     listen(shared, &window, "visibilitychange", |s| {
         s.page_event(PageEvent::Visibility)
     });
-    if shared.driver.borrow().opts.probe_on_online {
+    if shared.driver.borrow().opts.improvements.probe_on_online {
         listen(shared, &window, "online", |s| {
             s.page_event(PageEvent::Online)
         });

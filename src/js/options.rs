@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::core::socket::{DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_TIMEOUT};
-use crate::core::{BufferLimits, DropPolicy, Jitter};
+use crate::core::{BufferLimits, DropPolicy, Improvements, Jitter};
 
 /// The driver's share of the options; the engine's share is built by `engine_options`.
 pub(crate) struct Options {
@@ -33,12 +33,8 @@ pub(crate) struct Options {
     pub encode: Option<Function>,
     pub decode: Option<Function>,
 
-    // Opt-in improvements (issue #11), off by default.
-    pub reconnect_jitter: Jitter,
-    pub hidden_reconnect_defer_ms: Option<f64>,
-    pub heartbeat_timeout_ms: Option<f64>,
-    pub probe_on_online: bool,
-    pub buffer_limits: BufferLimits,
+    /// The opt-in improvements (issue #11) the engine applies, off by default.
+    pub improvements: Improvements,
     /// `awaitablePushes`: pushes are thenables (`await channel.push(…)`).
     pub awaitable_pushes: bool,
 }
@@ -208,26 +204,29 @@ impl Options {
             vsn,
             encode: codec("encode")?,
             decode: codec("decode")?,
-            reconnect_jitter: match choice(opts, "reconnectJitter", &["full", "decorrelated"])? {
-                None => Jitter::None,
-                Some(0) => Jitter::Full,
-                Some(_) => Jitter::Decorrelated,
-            },
-            hidden_reconnect_defer_ms: match get(opts, "hiddenReconnectDeferMs") {
-                None => None,
-                Some(_) => Some(number(opts, "hiddenReconnectDeferMs", 0.0)?),
-            },
-            heartbeat_timeout_ms: match get(opts, "heartbeatTimeoutMs") {
-                None => None,
-                Some(_) => Some(number(opts, "heartbeatTimeoutMs", 0.0)?),
-            },
-            probe_on_online: get(opts, "probeOnOnline").is_some(),
-            buffer_limits: BufferLimits {
-                send: limit(opts, "sendBufferLimit")?,
-                push: limit(opts, "pushBufferLimit")?,
-                policy: match choice(opts, "bufferDropPolicy", &["oldest", "newest"])? {
-                    Some(1) => DropPolicy::Newest,
-                    _ => DropPolicy::Oldest,
+            improvements: Improvements {
+                reconnect_jitter: match choice(opts, "reconnectJitter", &["full", "decorrelated"])?
+                {
+                    None => Jitter::None,
+                    Some(0) => Jitter::Full,
+                    Some(_) => Jitter::Decorrelated,
+                },
+                hidden_reconnect_defer_ms: match get(opts, "hiddenReconnectDeferMs") {
+                    None => None,
+                    Some(_) => Some(number(opts, "hiddenReconnectDeferMs", 0.0)?),
+                },
+                heartbeat_timeout_ms: match get(opts, "heartbeatTimeoutMs") {
+                    None => None,
+                    Some(_) => Some(number(opts, "heartbeatTimeoutMs", 0.0)?),
+                },
+                probe_on_online: get(opts, "probeOnOnline").is_some(),
+                buffer_limits: BufferLimits {
+                    send: limit(opts, "sendBufferLimit")?,
+                    push: limit(opts, "pushBufferLimit")?,
+                    policy: match choice(opts, "bufferDropPolicy", &["oldest", "newest"])? {
+                        Some(1) => DropPolicy::Newest,
+                        _ => DropPolicy::Oldest,
+                    },
                 },
             },
             awaitable_pushes: get(opts, "awaitablePushes").is_some(),

@@ -781,11 +781,7 @@ impl Socket {
             timeout: opts.timeout,
             heartbeat_interval_ms: opts.heartbeat_interval_ms,
             logger: opts.logger.is_some() || opts.debug,
-            reconnect_jitter: opts.reconnect_jitter,
-            hidden_reconnect_defer_ms: opts.hidden_reconnect_defer_ms,
-            heartbeat_timeout_ms: opts.heartbeat_timeout_ms,
-            probe_on_online: opts.probe_on_online,
-            buffer_limits: opts.buffer_limits,
+            improvements: opts.improvements,
             random: Box::new(js_sys::Math::random),
             ..SocketOptions::default()
         };
