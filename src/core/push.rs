@@ -109,6 +109,24 @@ impl<P: Payload, C> PushState<P, C> {
         }
     }
 
+    /// What tells the push's owner, if it has one, of the reply `r`: the push's ref, `sent`
+    /// and timeout go along, as the engine may free the push right after.
+    fn settle(&self, r: Received<P>) -> Option<Callback<P, C>> {
+        let owner = match self.owner.as_ref()? {
+            Owner::Object(o) => Some(o.clone()),
+            Owner::Channel => None,
+        };
+        Some(Callback::Settle {
+            owner,
+            channel: self.channel,
+            status: r.status,
+            response: r.response,
+            ref_: self.ref_.get(),
+            sent: self.sent,
+            timeout: self.timeout,
+        })
+    }
+
     /// The join push of a channel not created yet: the key is filled in by the channel.
     pub(crate) fn new_join(params: P, timeout: f64) -> Self {
         let mut p = PushState::new(
@@ -247,20 +265,8 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             return;
         };
         push.user_held = false;
-        let replay = push.received.clone().map(|r| Callback::Settle {
-            owner: match &owner {
-                Owner::Object(o) => Some(o.clone()),
-                Owner::Channel => None,
-            },
-            channel: push.channel,
-            status: r.status,
-            response: r.response,
-            ref_: push.ref_.get(),
-            sent: push.sent,
-            timeout: push.timeout,
-        });
         push.owner = Some(owner);
-        if let Some(settle) = replay {
+        if let Some(settle) = push.received.clone().and_then(|r| push.settle(r)) {
             self.callback(settle);
         }
         self.maybe_free_push(p);
@@ -293,6 +299,11 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             push.user_held = false;
         }
         self.maybe_free_push(p);
+    }
+
+    /// Whether the engine still has the push (it frees settled pushes of an owner).
+    pub fn has_push(&self, p: PushKey) -> bool {
+        self.pushes.get(p).is_some()
     }
 
     /// `push.ref`.
@@ -387,23 +398,13 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         push.timer = None;
         let status = payload.reply_status();
         let response = payload.reply_response();
-        push.received = Some(Received {
+        let received = Received {
             status: status.clone(),
             response: response.clone(),
-        });
+        };
+        let settle = push.settle(received.clone());
+        push.received = Some(received);
         let ch = push.channel;
-        let settle = push.owner.clone().map(|owner| Callback::Settle {
-            owner: match owner {
-                Owner::Object(o) => Some(o),
-                Owner::Channel => None,
-            },
-            channel: push.channel,
-            status: status.clone(),
-            response: response.clone(),
-            ref_: push.ref_.get(),
-            sent: push.sent,
-            timeout: push.timeout,
-        });
         let hooks: Vec<PushHook<C>> = push
             .hooks
             .iter()

@@ -88,7 +88,25 @@ impl Channel {
             .and_then(|s| s.engine.borrow().channel_state(self.key))
     }
 
-    /// Whether the socket was made with `awaitablePushes` (a JS `Push` asks once).
+    /// `f` on the engine's push of a JS `Push`, then a drain: false (and nothing done) once
+    /// the engine freed it.
+    fn on_live_push(
+        &self,
+        index: u32,
+        generation: u32,
+        f: impl FnOnce(&mut super::socket::Engine, crate::core::effect::PushKey),
+    ) -> Result<bool, JsValue> {
+        let s = self.shared()?;
+        let k = push::key(index, generation);
+        if !s.engine.borrow().has_push(k) {
+            return Ok(false);
+        }
+        f(&mut s.engine.borrow_mut(), k);
+        s.drain()?;
+        Ok(true)
+    }
+
+    /// Whether the socket was made with `awaitablePushes` (a JS `Push` learns it when made).
     fn awaitable(s: &Shared) -> bool {
         s.driver.borrow().opts.awaitable_pushes
     }
@@ -185,27 +203,13 @@ impl Channel {
     /// `push.send()` while the engine has the push; false once it was freed.
     #[wasm_bindgen(js_name = __pushSend, skip_typescript)]
     pub fn push_send(&self, index: u32, generation: u32) -> Result<bool, JsValue> {
-        let s = self.shared()?;
-        let k = push::key(index, generation);
-        if s.engine.borrow().push_timeout(k).is_none() {
-            return Ok(false);
-        }
-        s.engine.borrow_mut().push_send(k, now());
-        s.drain()?;
-        Ok(true)
+        self.on_live_push(index, generation, |e, k| e.push_send(k, now()))
     }
 
     /// `push.resend(timeout)` while the engine has the push; false once it was freed.
     #[wasm_bindgen(js_name = __pushResend, skip_typescript)]
     pub fn push_resend(&self, index: u32, generation: u32, timeout: f64) -> Result<bool, JsValue> {
-        let s = self.shared()?;
-        let k = push::key(index, generation);
-        if s.engine.borrow().push_timeout(k).is_none() {
-            return Ok(false);
-        }
-        s.engine.borrow_mut().push_resend(k, now(), timeout);
-        s.drain()?;
-        Ok(true)
+        self.on_live_push(index, generation, |e, k| e.push_resend(k, now(), timeout))
     }
 
     /// `send()`/`resend()` of a push the engine freed: the JS `push` in flight again.
@@ -227,8 +231,7 @@ impl Channel {
             push.clone(),
         );
         if let Some(k) = key {
-            let (index, generation) = k.parts();
-            push::set_key(&push, index, generation);
+            push::set_key(&push, k);
         }
         s.drain()
     }

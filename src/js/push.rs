@@ -23,9 +23,8 @@ use super::socket::Shared;
 
 #[wasm_bindgen(module = "/src/web/host.js")]
 extern "C" {
-    /// Gives a JS `Push` its engine key.
     #[wasm_bindgen(js_name = setPushKey)]
-    pub(crate) fn set_key(push: &JsValue, index: u32, generation: u32);
+    fn set_push_key(push: &JsValue, index: u32, generation: u32);
     /// The channel's join `Push` object, `undefined` if none was made yet.
     #[wasm_bindgen(js_name = joinPushIfMade)]
     pub(crate) fn join_push_of(channel: &JsValue) -> JsValue;
@@ -50,9 +49,14 @@ extern "C" {
 /// from now on). The caller drains afterwards: a reply already received (a leave on a
 /// channel that cannot push) reaches the object then.
 pub(crate) fn own(shared: &Rc<Shared>, key: PushKey, push: JsValue) {
-    let (index, generation) = key.parts();
-    set_key(&push, index, generation);
+    set_key(&push, key);
     shared.engine.borrow_mut().set_push_owner(key, push);
+}
+
+/// Gives a JS `Push` its engine key.
+pub(crate) fn set_key(push: &JsValue, key: PushKey) {
+    let (index, generation) = key.parts();
+    set_push_key(push, index, generation);
 }
 
 /// Makes the channel's join push object (`push`) its owner: `own` without a reference
@@ -64,8 +68,7 @@ pub(crate) fn own_join(
 ) {
     let key = shared.engine.borrow().channel_join_push(channel);
     if let Some(k) = key {
-        let (index, generation) = k.parts();
-        set_key(push, index, generation);
+        set_key(push, k);
     }
     shared.engine.borrow_mut().own_join_push(channel);
 }
