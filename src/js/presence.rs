@@ -81,16 +81,17 @@
 //!   one deep clone per new key that keeps `newPresence` private dominates (kept on purpose:
 //!   handing out the state's own object would let callbacks mutate the roster).
 //! - A diff used to cost about 50 wasm↔JS calls (property reads, the `joinRef()` call, the
-//!   JSON clones phoenix.js also makes). The per-meta work now runs in `src/web/host.js`
-//!   (`presenceDiff`, `presenceJoin`, `presenceLeave`: one call per key), the diff frame
-//!   reaches the handler through the broadcast router without entering the engine, and
-//!   `channel.joinRef()` comes from the JS-string cache: about 12 calls per 1 join + 1
-//!   leave, 0.7–2.0× phoenix.js's time depending on the run (15–36 µs vs 12–25 µs,
-//!   docs/PERFORMANCE.md "Third pass"). What is left is the key text copied into wasm for
-//!   the roster and the externref traffic of each call.
-//! - A second state frame (a reconnect) checks each key that stays in one call
-//!   (`presenceUnchanged` in `src/web/host.js`) and finds the keys that left from the
-//!   roster's own texts: 0.4–0.7× phoenix.js at 1k–100k keys.
+//!   JSON clones phoenix.js also makes). It is now planned in one host call
+//!   (`presenceDiffPlan` in `src/web/host.js`: the clone, both key lists, all key texts in
+//!   one string), then each key's join or leave is one call (`planJoin`, `planLeave`), the
+//!   diff frame reaches the handler through the broadcast router without entering the
+//!   engine, and `channel.joinRef()` is compared in JS: about 7 calls per 1 join + 1 leave,
+//!   1.1–1.65× phoenix.js's time (docs/PERFORMANCE.md "Fourth pass"). What is left is
+//!   entering wasm, the key texts copied into it, and the externref traffic of each call.
+//! - A second state frame (a reconnect) compares each key that stays in one call
+//!   (`presenceChanged`) and finds the keys that left from the roster's own texts: 0.3–0.8×
+//!   phoenix.js at 1k–100k keys. Leaves, in diffs and state frames, go through the same
+//!   host function as the static `syncDiff`'s (`leaveKey`).
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
@@ -106,19 +107,15 @@ use crate::core::presence::Roster;
 
 #[wasm_bindgen(module = "/src/web/host.js")]
 extern "C" {
-    /// The roster's new presence for a joined key: a clone of `newPresence` with the
-    /// current presence's metas whose ref did not rejoin in front. The clone is put in
-    /// `slot[0]` before the merge, so that when the merge throws the roster still gets it
-    /// (phoenix.js assigns `state[key]` first).
-    #[wasm_bindgen(js_name = presenceJoin, catch)]
-    fn presence_join(
+    /// syncDiff's leave of one key: the metas whose ref left go from `current.metas`,
+    /// then `onLeave` unless undefined; true when no meta is left (the key goes).
+    #[wasm_bindgen(js_name = leaveKey, catch)]
+    fn leave_key(
+        key: &JsValue,
         current: &JsValue,
-        new_presence: &JsValue,
-        slot: &Array,
-    ) -> Result<JsValue, JsValue>;
-    /// Removes the metas whose ref left from `current.metas`.
-    #[wasm_bindgen(js_name = presenceLeave, catch)]
-    fn presence_leave(current: &JsValue, left: &JsValue) -> Result<(), JsValue>;
+        left: &JsValue,
+        on_leave: &JsValue,
+    ) -> Result<bool, JsValue>;
     /// `Presence.syncState`, `Presence.syncDiff` and `Presence.list` (spec §5.2) on the
     /// caller's objects.
     #[wasm_bindgen(js_name = presenceSyncState, catch)]
@@ -145,7 +142,10 @@ extern "C" {
     /// Plans a diff (see [`apply_diff`]): fills `plan` and returns the key texts.
     #[wasm_bindgen(js_name = presenceDiffPlan, catch)]
     fn presence_diff_plan(diff: &JsValue, plan: &Array) -> Result<String, JsValue>;
-    /// [`presence_join`] of the plan's `i`-th joined key (the clone kept in `plan[5]`).
+    /// syncDiff's join of the plan's `i`-th joined key: a clone of its presence (kept in
+    /// `plan[5]` first, so that a merge that throws still leaves it to the roster, as
+    /// phoenix.js assigns `state[key]` first) with the current metas whose ref did not
+    /// rejoin in front.
     #[wasm_bindgen(js_name = planJoin, catch)]
     fn plan_join(plan: &Array, i: u32, current: &JsValue) -> Result<JsValue, JsValue>;
     /// `onJoin(key, current, newPresence)` for the plan's `i`-th joined key.
@@ -156,8 +156,7 @@ extern "C" {
         i: u32,
         current: &JsValue,
     ) -> Result<(), JsValue>;
-    /// The leave of the plan's `i`-th left key on `current` (skipped when falsy), then
-    /// `onLeave` unless undefined; true when no meta is left (the key goes).
+    /// [`leave_key`] of the plan's `i`-th left key (skipped when `current` is falsy).
     #[wasm_bindgen(js_name = planLeave, catch)]
     fn plan_leave(
         plan: &Array,
@@ -171,13 +170,6 @@ extern "C" {
     /// `onSync()`.
     #[wasm_bindgen(js_name = callOnSync, catch)]
     fn call_on_sync(on_sync: &JsValue) -> Result<(), JsValue>;
-    /// `p.metas.length === 0`, read after `onLeave` ran.
-    #[wasm_bindgen(js_name = metasEmpty, catch)]
-    fn metas_empty(presence: &JsValue) -> Result<bool, JsValue>;
-    /// True when a key of a state frame has the same meta refs as before: one call instead
-    /// of ~20 property reads for the common key of a resync. False when unsure.
-    #[wasm_bindgen(js_name = presenceUnchanged)]
-    fn presence_unchanged(current: &JsValue, incoming: &JsValue) -> bool;
     /// `text` cut into strings of `lens[i]` UTF-16 units each.
     #[wasm_bindgen(js_name = splitKeys)]
     fn split_keys(text: &str, lens: &[u32]) -> Array;
@@ -625,9 +617,6 @@ fn apply_state(shared: &Shared, new_state: &JsValue, cb: &Callbacks) -> JsResult
         let current = next.get(&inc.text).cloned();
         match current {
             Some(current) if current.is_truthy() => {
-                if presence_unchanged(&current, &inc.presence) {
-                    continue; // unchanged: keep the object (phoenix.js: a clone of it)
-                }
                 let change = presence_changed(&current, &inc.presence)?;
                 if change.is_undefined() {
                     continue; // unchanged: keep the object (phoenix.js: a clone of it)
@@ -680,6 +669,7 @@ fn apply_state(shared: &Shared, new_state: &JsValue, cb: &Callbacks) -> JsResult
             call3(on_join, &join.key, &join.current, new_presence)?;
         }
     }
+    let on_leave = cb.on_leave.clone().unwrap_or(JsValue::UNDEFINED);
     let leaves: Vec<(String, Leave)> = leaves
         .iter()
         .map(|(text, leave)| (text.to_owned(), leave.clone()))
@@ -690,11 +680,7 @@ fn apply_state(shared: &Shared, new_state: &JsValue, cb: &Callbacks) -> JsResult
             _ => continue,
         };
         // syncDiff's leave, the same host function a diff uses.
-        presence_leave(&current, &leave.left)?;
-        if let Some(on_leave) = &cb.on_leave {
-            call3(on_leave, &leave.key, &current, &leave.left)?;
-        }
-        if metas_empty(&current)? {
+        if leave_key(&leave.key, &current, &leave.left, &on_leave)? {
             next.remove(&text);
         }
     }

@@ -238,49 +238,39 @@ function keyList(keys) {
   for (let i = 0; i < keys.length; i++) text += keys[i].length + ":" + keys[i];
   return text;
 }
-export function planJoin(plan, i, current) { return joinInto(current, plan[0][plan[2][i]], plan, 5); }
+export function planJoin(plan, i, current) {
+  const p = jsonClone(plan[0][plan[2][i]]);
+  plan[5] = p;
+  return joinInto(current, p);
+}
 export function planOnJoin(onJoin, plan, i, current) {
   const key = plan[2][i];
   onJoin(key, current, plan[0][key]);
 }
 export function planLeave(plan, i, current, onLeave) {
   if (!current) return false;
-  const key = plan[3][i], left = plan[1][key];
-  presenceLeave(current, left);
-  if (onLeave !== undefined) onLeave(key, current, left);
-  return current.metas.length === 0;
+  const key = plan[3][i];
+  return leaveKey(key, current, plan[1][key], onLeave);
 }
 export function pendingSync(joinRef, channel) { return !joinRef || joinRef !== channel.joinRef(); }
 export function callOnSync(onSync) { onSync(); }
-export function presenceJoin(current, newPresence, slot) { return joinInto(current, newPresence, slot, 0); }
-function joinInto(current, newPresence, slot, at) {
-  const p = JSON.parse(JSON.stringify(newPresence));
-  slot[at] = p;
+// syncDiff's join onto `p`, the state's fresh clone of the joined presence: the current
+// metas whose ref did not rejoin go in front.
+function joinInto(current, p) {
   if (current) {
-    const joined = new Set(p.metas.map((m) => m.phx_ref));
-    const kept = current.metas.filter((m) => !joined.has(m.phx_ref));
+    const refs = refsOf(p.metas);
+    const kept = current.metas.filter(notIn(refs));
     if (kept.length > 0) p.metas = kept.concat(p.metas);
   }
   return p;
 }
-export function presenceLeave(current, left) {
-  const refs = new Set(left.metas.map((m) => m.phx_ref));
-  current.metas = current.metas.filter((m) => !refs.has(m.phx_ref));
-}
-export function metasEmpty(p) { return p.metas.length === 0; }
-// syncState's question for a key present before and after a state frame (a reconnect sends
-// the whole roster again, mostly unchanged): did no meta join and none leave? Refs compare
-// with `===` (NaN never matches, holes are skipped, as indexOf and filter do). Anything
-// unusual (metas not arrays, a throwing getter) answers false: the caller's full path then
-// runs and fails as phoenix.js does.
-export function presenceUnchanged(current, incoming) {
-  try {
-    const cur = current.metas, inc = incoming.metas;
-    if (!Array.isArray(cur) || !Array.isArray(inc)) return false;
-    return allIn(inc, refSet(cur)) && allIn(cur, refSet(inc));
-  } catch (_) {
-    return false;
-  }
+// syncDiff's leave of one key (the instance's diffs and state frames, and the static):
+// the metas whose ref left go, then onLeave; true when no meta is left (the key goes).
+export function leaveKey(key, current, left, onLeave) {
+  const refs = refsOf(left.metas);
+  current.metas = current.metas.filter(notIn(refs));
+  if (onLeave !== undefined) onLeave(key, current, left);
+  return current.metas.length === 0;
 }
 // The statics (spec §5.2) on the caller's own objects, step by step as phoenix.js takes
 // them: the same JSON clones, null-prototype objects, property reads and `map`/`filter`
@@ -345,10 +335,7 @@ export function presenceSyncDiff(state, diff, onJoin, onLeave) {
   });
   Object.getOwnPropertyNames(leaves).forEach((key) => {
     const leftPresence = leaves[key], current = state[key];
-    if (!current) return;
-    current.metas = current.metas.filter(notIn(refsOf(leftPresence.metas)));
-    onLeave(key, current, leftPresence);
-    if (current.metas.length === 0) delete state[key];
+    if (current && leaveKey(key, current, leftPresence, onLeave)) delete state[key];
   });
   return state;
 }
@@ -372,7 +359,7 @@ export function presenceChanged(current, incoming) {
   }
   if (joined.length > 0) {
     incoming.metas = joined;
-    merged = joinInto(stateCopy, incoming, [], 0);
+    merged = joinInto(stateCopy, jsonClone(incoming));
   }
   return [stateCopy, leftPresence, merged];
 }
@@ -399,14 +386,6 @@ export function totalLength(keys) {
   let n = 0;
   for (let i = 0; i < keys.length; i++) n += keys[i].length;
   return n;
-}
-function refSet(metas) {
-  const refs = new Set();
-  metas.forEach((m) => refs.add(m.phx_ref));
-  return refs;
-}
-function allIn(metas, refs) {
-  return metas.every((m) => { const r = m.phx_ref; return r === r && refs.has(r); });
 }
 
 // ---- Push (src/js/push.rs) -----------------------------------------------------------
