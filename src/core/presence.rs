@@ -310,10 +310,12 @@ impl<V> Roster<V> {
             .ints
             .values()
             .filter_map(move |&slot| self.slots.get(slot as usize));
-        let rest = self
-            .slots
-            .iter()
-            .filter(move |s| s.start != REMOVED && array_index(self.key_of(s)).is_none());
+        // Slots keep no "is an array index" flag (memory); with no such key in the roster,
+        // the common case, no key is looked at.
+        let no_ints = self.ints.is_empty();
+        let rest = self.slots.iter().filter(move |s| {
+            s.start != REMOVED && (no_ints || array_index(self.key_of(s)).is_none())
+        });
         ints.chain(rest).map(move |s| (self.key_of(s), &s.value))
     }
 }

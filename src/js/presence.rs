@@ -456,12 +456,9 @@ impl<'a> PlanKeys<'a> {
         n.parse().ok()
     }
 
-    /// The next key: `units` UTF-16 code units of text.
+    /// The next key.
     fn next_key(&mut self) -> &'a str {
-        let units = self.number().unwrap_or(0) as usize;
-        let (key, rest) = crate::web::serializer::split_utf16(self.rest, units);
-        self.rest = rest;
-        key
+        crate::web::serializer::take_counted(&mut self.rest)
     }
 }
 

@@ -172,25 +172,28 @@ pub fn decode_parsed(parsed: JsValue) -> Result<Message<JsValue>, DecodeError> {
     let mut next = || -> Field<'_> {
         let (kind, after) = rest.split_at_checked(1).unwrap_or(("n", ""));
         rest = after;
-        if kind != "s" {
-            return if kind == "n" {
-                Field::Null
-            } else {
-                Field::Other
-            };
+        match kind {
+            "s" => Field::from(take_counted(&mut rest)),
+            "n" => Field::Null,
+            _ => Field::Other,
         }
-        let (len, after) = rest.split_once(':').unwrap_or(("0", ""));
-        let (text, after) = split_utf16(after, len.parse().unwrap_or(0));
-        rest = after;
-        Field::from(text)
     };
     let (join_ref, ref_, topic, event) = (next(), next(), next(), next());
     let payload = parsed.unchecked_ref::<Array>().get_unchecked(4);
     envelope(join_ref, ref_, topic, event, payload)
 }
 
+/// Takes `<UTF-16 length>:<text>` off the front of `rest`: how the host hands several
+/// strings over in one (`frameEnvelope`, the presence diff plan).
+pub(crate) fn take_counted<'a>(rest: &mut &'a str) -> &'a str {
+    let (len, after) = rest.split_once(':').unwrap_or(("0", ""));
+    let (text, after) = split_utf16(after, len.parse().unwrap_or(0));
+    *rest = after;
+    text
+}
+
 /// `s` cut after `units` UTF-16 code units (JS string lengths), at a char boundary.
-pub(crate) fn split_utf16(s: &str, units: usize) -> (&str, &str) {
+fn split_utf16(s: &str, units: usize) -> (&str, &str) {
     let mut seen = 0;
     let end = s
         .char_indices()
