@@ -816,6 +816,35 @@ fn instance_rejoin_state_frame_joins_leaves_and_keeps_unchanged_keys() {
     );
 }
 
+/// The state never shares an object with a frame's payload or with `onJoin`'s
+/// `newPresence`: mutating either afterwards changes nothing in `list()`, with and without
+/// an `onJoin` (ours clones the joined presence a second time only when one is set).
+#[wasm_bindgen_test]
+fn instance_state_shares_no_object_with_payloads_or_callback_arguments() {
+    same(
+        r#"
+        const ch = stub();
+        const presence = new P(ch);
+        const seen = [];
+        ch.trigger("presence_state", {a: {metas: [{phx_ref: "a"}]}});
+        const plain = {joins: {b: {metas: [{phx_ref: "b"}]}, a: {metas: [{phx_ref: "a2"}]}}, leaves: {}};
+        ch.trigger("presence_diff", plain);
+        plain.joins.b.metas.push({phx_ref: "x"});
+        plain.joins.a.metas[0].phx_ref = "y";
+        seen.push(keyed(presence));
+        presence.onJoin((key, current, newPres) => {
+          newPres.metas.push({phx_ref: "from-onJoin"});
+          if (current) current.metas.push({phx_ref: "into-current"});
+        });
+        const watched = {joins: {c: {metas: [{phx_ref: "c"}]}, a: {metas: [{phx_ref: "a3"}]}}, leaves: {}};
+        ch.trigger("presence_diff", watched);
+        watched.joins.c.metas.length = 0;
+        seen.push(keyed(presence));
+        return seen;
+    "#,
+    );
+}
+
 #[wasm_bindgen_test]
 fn instance_callbacks_may_reenter_and_see_phoenix_state() {
     // During a state frame list() shows the state before the frame; during a diff, the

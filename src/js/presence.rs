@@ -142,12 +142,13 @@ extern "C" {
     /// Plans a diff (see [`apply_diff`]): fills `plan` and returns the key texts.
     #[wasm_bindgen(js_name = presenceDiffPlan, catch)]
     fn presence_diff_plan(diff: &JsValue, plan: &Array) -> Result<String, JsValue>;
-    /// syncDiff's join of the plan's `i`-th joined key: a clone of its presence (kept in
+    /// syncDiff's join of the plan's `i`-th joined key: its presence, cloned again when
+    /// `fresh` (an `onJoin` will get the plan's own object as `newPresence`), (kept in
     /// `plan[5]` first, so that a merge that throws still leaves it to the roster, as
     /// phoenix.js assigns `state[key]` first) with the current metas whose ref did not
     /// rejoin in front.
     #[wasm_bindgen(js_name = planJoin, catch)]
-    fn plan_join(plan: &Array, i: u32, current: &JsValue) -> Result<JsValue, JsValue>;
+    fn plan_join(plan: &Array, i: u32, current: &JsValue, fresh: bool) -> Result<JsValue, JsValue>;
     /// `onJoin(key, current, newPresence)` for the plan's `i`-th joined key.
     #[wasm_bindgen(js_name = planOnJoin, catch)]
     fn plan_on_join(
@@ -502,7 +503,7 @@ fn apply_diff(shared: &Shared, diff: &JsValue, cb: &Callbacks) -> JsResult<()> {
             .get(text)
             .cloned()
             .unwrap_or(JsValue::UNDEFINED);
-        let merged = plan_join(&plan, i, &current);
+        let merged = plan_join(&plan, i, &current, cb.on_join.is_some());
         // phoenix.js stores the clone before merging: a merge that throws still leaves it.
         let presence = match &merged {
             Ok(p) => p.clone(),
