@@ -167,7 +167,7 @@ function record(key, label, unit, lib, value) {
 // page that ran many samples holds what they leaked (every phoenix.js Socket stays reachable
 // through its pagehide/pageshow window listeners; unanswered pushes keep their sockets
 // alive in both), which slows later samples down. In the page, each library first runs the
-// workload once at full size (presence: up to 10k keys and 500 diffs) as a warm-up, then both
+// workload once at full size (presence: up to 10k keys and 5000 diffs) as a warm-up, then both
 // are measured, in an order that alternates between rounds. A warm-up at a tenth of the size
 // was not enough: in one page, the first full-size run of either library took up to 2× the
 // later ones (roundtrip ours 276 → 147 ms, phoenix.js 192 → 122 ms; JIT tiers of the JS and
@@ -188,7 +188,7 @@ function groups() {
     if (wants(w)) out.push({ w, params: P[w], warm: P[w], label: label(P[w]) });
   }
   if (wants("presence")) {
-    for (const p of P.presence) out.push({ w: "presence", params: p, warm: { n: Math.min(p.n, 10000), diffs: 500, listReps: 2 } });
+    for (const p of P.presence) out.push({ w: "presence", params: p, warm: { n: Math.min(p.n, 10000), diffs: 5000, listReps: 2 } });
   }
   return out;
 }
