@@ -7,6 +7,7 @@
 //   node bench/run.mjs --profile [tags]   CPU profiles of the given rows (default: the misses of
 //                                         bench/results/latest.json) → bench/results/profile*.{json,cpuprofile}
 //   options: --rounds N   --pkg DIR (another build of the package, e.g. bench/build-profiling.sh's)
+//            --against DIR (A/B: DIR, another build of ours, in phoenix.js's place)
 //            --only a,b  (workloads: inbound,push,roundtrip,binaryDecode,binaryEncode,presence,memory,startup,size)
 //
 // Timings are informational: the command fails only if the bench itself breaks (a workload's
@@ -72,7 +73,7 @@ const TARGETS = {
   "presence.list@100000": 0.5,
   "memory@100000": 1.0,
 };
-const targetOf = (key) => TARGETS[key] ?? TARGETS[key.replace(/@\d+$/, "@*")];
+const targetOf = (key) => (againstSrc ? undefined : TARGETS[key] ?? TARGETS[key.replace(/@\d+$/, "@*")]);
 
 // ---------------------------------------------------------------------------------------
 // The package under test: pkg/ (built by scripts/build-pkg.sh), copied aside so that a
@@ -88,6 +89,16 @@ const pkgDir = fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-wasm-bench-"));
 fs.cpSync(pkgSrc, pkgDir, { recursive: true });
 process.on("exit", () => fs.rmSync(pkgDir, { recursive: true, force: true }));
 const phoenixDir = path.join(root, "node_modules/phoenix/priv/static");
+// `--against DIR`: an A/B run of two builds of ours in the same page. DIR (another pkg/,
+// copied aside too) takes phoenix.js's place and column, so the ratio is pkg / DIR; the
+// bench's noise between pages and runs cancels out of a change too small to see otherwise.
+const againstSrc = option("--against") && path.resolve(option("--against"));
+const againstDir = againstSrc && fs.mkdtempSync(path.join(os.tmpdir(), "phoenix-wasm-against-"));
+if (againstDir) {
+  fs.cpSync(againstSrc, againstDir, { recursive: true });
+  fs.copyFileSync(path.join(againstDir, "phoenix-wasm.js"), path.join(againstDir, "phoenix.mjs"));
+  process.on("exit", () => fs.rmSync(againstDir, { recursive: true, force: true }));
+}
 
 // ---------------------------------------------------------------------------------------
 // The page server: bench/page.html at /, bench/ at /bench/, the package at /pkg/, phoenix's
@@ -95,7 +106,7 @@ const phoenixDir = path.join(root, "node_modules/phoenix/priv/static");
 
 const TYPES = { ".html": "text/html", ".js": "text/javascript", ".mjs": "text/javascript", ".cjs": "text/javascript",
   ".wasm": "application/wasm", ".json": "application/json", ".map": "application/json" };
-const MOUNTS = [["/pkg/", pkgDir], ["/phoenix/", phoenixDir], ["/bench/", benchDir]];
+const MOUNTS = [["/pkg/", pkgDir], ["/phoenix/", againstDir || phoenixDir], ["/bench/", benchDir]];
 
 const server = http.createServer((req, res) => {
   let file;
@@ -426,9 +437,10 @@ function report() {
     r.key, r.label, fmt(r, r.median.ours), fmt(r, r.median.phoenix),
     r.ratio === undefined ? "—" : r.ratio.toFixed(3), r.target === undefined ? "" : `≤ ${r.target}`, r.verdict,
   ]);
-  const head = ["row", "what", "ours", "phoenix.js", "ratio", "target", ""];
+  const head = ["row", "what", "ours", againstDir ? "against" : "phoenix.js", "ratio", "target", ""];
   const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const line = (cells) => cells.map((c, i) => (i >= 2 && i <= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
+  if (againstDir) console.log(`\n--against ${againstSrc}: the second column is that build, not phoenix.js (targets do not apply)`);
   console.log(`\nmedians of ${P.rounds} interleaved round(s) (memory: ${P.memory.samples}, startup: ${P.startup.samples} samples); ratio = ours / phoenix.js, < 1 is better`);
   console.log(line(head));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
@@ -436,6 +448,12 @@ function report() {
   if (sizes.wasm) {
     console.log(`\nsize detail: ours' .wasm alone ${fmtBytes(sizes.wasm.raw)} raw / ${fmtBytes(sizes.wasm.gzip9)} gzip -9 (inlined as hex in the bundle); ` +
       `ours' bundle without the inlined wasm ${fmtBytes(sizes.oursBundleWithoutWasm.raw)} / ${fmtBytes(sizes.oursBundleWithoutWasm.gzip9)} gzip -9`);
+  }
+  if (againstDir) {
+    // A/B: the fastest sample of each side too (the least disturbed by GC and the machine).
+    const min = (xs) => Math.min(...xs);
+    for (const r of table) if (r.ours.length && r.phoenix.length) console.log(`  ${r.key}: fastest ${fmt(r, min(r.ours))} vs ${fmt(r, min(r.phoenix))} (${(min(r.ours) / min(r.phoenix)).toFixed(3)})`);
+    return table;
   }
   const graded = table.filter((r) => r.verdict);
   console.log(`targets: ${graded.filter((r) => r.verdict === "PASS").length} PASS, ${graded.filter((r) => r.verdict === "MISS").length} MISS` +
@@ -503,7 +521,7 @@ try {
     const table = report();
     console.log(`load average (1/5/15 min) at start ${meta.loadavg.start.join(" ")}, at end ${meta.loadavg.end.join(" ")} on ${meta.machine.cores} cores`);
     fs.mkdirSync(resultsDir, { recursive: true });
-    const file = path.join(resultsDir, quick ? "quick.json" : "latest.json");
+    const file = path.join(resultsDir, quick ? "quick.json" : againstDir ? "against.json" : "latest.json");
     fs.writeFileSync(file, JSON.stringify({ meta, table, sizes }, null, 2));
     console.log(`wrote ${path.relative(root, file)}`);
   }

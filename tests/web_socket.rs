@@ -131,6 +131,11 @@ async fn socket_push_sends_the_callers_message_as_given() {
 }
 
 #[wasm_bindgen_test]
+async fn a_push_json_cannot_encode_throws_what_json_threw() {
+    scenario("a_push_json_cannot_encode_throws_what_json_threw").await;
+}
+
+#[wasm_bindgen_test]
 async fn a_channel_made_with_new_channel_is_not_in_socket_channels() {
     scenario("a_channel_made_with_new_channel_is_not_in_socket_channels").await;
 }

@@ -173,22 +173,25 @@ impl Channel {
     }
 
     /// `push(event, payload, timeout?)` into the JS `push` (whose payload is already
-    /// `payload || {}`): throws before the channel was joined.
+    /// `payload || {}`): throws before the channel was joined. The JS side passes the
+    /// timeout as a number (-1: the channel's) and the clock, so the per-push path reads
+    /// neither through a host call.
     #[wasm_bindgen(js_name = __push, skip_typescript)]
     pub fn push_(
         &self,
         event: String,
         payload: JsValue,
-        timeout: JsValue,
+        timeout: f64,
         push: JsValue,
+        now: f64,
     ) -> Result<bool, JsValue> {
         let s = self.shared()?;
         let r = s.engine.borrow_mut().channel_push(
             self.key,
-            now(),
+            now,
             event,
             payload,
-            timeout_arg(&timeout),
+            (timeout >= 0.0).then_some(timeout),
         );
         match r {
             Ok(k) => {

@@ -20,7 +20,7 @@ use crate::core::socket::SocketOptions;
 use crate::web::serializer::outgoing_object;
 use crate::web::timer::Timer;
 use crate::web::transport::{self, Handlers, Transport};
-use crate::web::{decode_message, decode_parsed, encode_message, url};
+use crate::web::{decode_message, decode_parsed, encode_binary, send_text, url};
 
 use super::channel::Channel;
 use super::options::{schedule, Options};
@@ -639,7 +639,8 @@ impl Shared {
                 frame
             }
             None if message.raw => super::serializer::encode_object(&message.payload)?,
-            None => encode_message(&message).map_err(|e| error(&e.describe()))?,
+            None if send_text(&obj, &message)? => return Ok(()),
+            None => encode_binary(&message).map_err(|e| error(&e.describe()))?,
         };
         transport::send(&obj, &frame)
     }

@@ -66,6 +66,15 @@ export function unhandled(status) { return new Error(`unhandled poll status ${st
 export function encodeFrame(jr, ref, topic, event, payload) {
   return JSON.stringify([jr < 0 ? null : String(jr), ref < 0 ? null : String(ref), topic, event, payload]);
 }
+// The default serializer's text frame, sent on the transport in the same call (one wasm→JS
+// crossing per message instead of three: the ArrayBuffer test, the encoding, the send).
+// false: an ArrayBuffer payload, nothing sent (wasm builds the binary frame). What
+// JSON.stringify or send throws propagates as it is, as from phoenix.js's `push`.
+export function sendText(t, jr, ref, topic, event, payload) {
+  if (payload instanceof ArrayBuffer) return false;
+  t.send(JSON.stringify([jr < 0 ? null : String(jr), ref < 0 ? null : String(ref), topic, event, payload]));
+  return true;
+}
 // The message objects phoenix.js hands out, with its key order, each built in one call
 // (five keys set from wasm were ten crossings): a decoded message (socket.onMessage
 // callbacks), and what a custom `encode` receives — `socket.push`'s argument, which has no
@@ -584,7 +593,7 @@ export function installChannelMethods(channel) {
     push(event, payload, timeout) {
       if (!payload) payload = {};
       const push = new Push(this, event, payload, timeout);
-      push._awaitable = this.__push(event, payload, timeout, push);
+      push._awaitable = this.__push(event, payload, timeoutArg(timeout), push, Date.now());
       return push;
     },
   };
@@ -593,6 +602,8 @@ export function installChannelMethods(channel) {
   }
   Object.defineProperty(proto, "joinPush", { get() { return joinPushOf(this); }, configurable: true });
 }
+// A push timeout as the engine takes it: a finite number ≥ 0, else -1 (the channel's).
+function timeoutArg(t) { return typeof t === "number" && t >= 0 && t !== Infinity ? t : -1; }
 function pushError(push, status, response) {
   const what = status === 'timeout' ? 'timed out' : 'failed';
   const err = new Error(`push "${push.event}" ${what}`);

@@ -45,4 +45,7 @@ pub mod timer;
 pub mod transport;
 pub mod url;
 
-pub use serializer::{decode_message, decode_parsed, decode_text, encode_message, encode_text};
+pub use serializer::{
+    decode_message, decode_parsed, decode_text, encode_binary, encode_message, encode_text,
+    send_text,
+};

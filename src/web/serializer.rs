@@ -41,6 +41,18 @@ extern "C" {
     #[wasm_bindgen(js_name = binaryFrame)]
     fn binary_frame(header: &[u8], payload: &JsValue) -> JsValue;
 
+    /// [`encode_frame`] and `transport.send(frame)` in one call; false (nothing sent) when
+    /// the payload is an `ArrayBuffer`. What `JSON.stringify` or `send` throws is the error.
+    #[wasm_bindgen(catch, js_name = sendText)]
+    fn send_text_js(
+        transport: &JsValue,
+        join_ref: f64,
+        ref_: f64,
+        topic: &JsValue,
+        event: &JsValue,
+        payload: &JsValue,
+    ) -> Result<bool, JsValue>;
+
     /// `{topic, event, payload, ref, join_ref}` (without `join_ref` unless `has_join_ref`)
     /// in one call.
     #[wasm_bindgen(js_name = outgoingObject)]
@@ -123,11 +135,36 @@ fn decode_binary_buffer(buf: &js_sys::ArrayBuffer) -> Result<Message<JsValue>, D
 /// one copy), a text frame ([`encode_text`]) otherwise.
 pub fn encode_message(msg: &Outgoing<JsValue>) -> Result<JsValue, EncodeError> {
     if msg.payload.is_instance_of::<js_sys::ArrayBuffer>() {
-        // No room reserved for the payload: it is appended on the JS side.
-        let header = encode_binary_outgoing_header(msg, 0)?;
-        return Ok(binary_frame(&header, &msg.payload));
+        return encode_binary(msg);
     }
     encode_text(msg).map(Into::into)
+}
+
+/// The binary frame of `msg`, whose payload is an `ArrayBuffer`.
+pub fn encode_binary(msg: &Outgoing<JsValue>) -> Result<JsValue, EncodeError> {
+    // No room reserved for the payload: it is appended on the JS side.
+    let header = encode_binary_outgoing_header(msg, 0)?;
+    Ok(binary_frame(&header, &msg.payload))
+}
+
+/// Sends `msg` on `transport` as the default serializer's text frame, encoded and sent in
+/// one host call (the per-message path of every push). `Ok(false)`: the payload is an
+/// `ArrayBuffer`, nothing was sent, the caller sends [`encode_binary`]'s frame. What
+/// `JSON.stringify` throws (a cyclic payload, a `BigInt`, a throwing `toJSON`) is returned
+/// as it is, so `channel.push` throws phoenix.js's exception; so is what `send` throws.
+pub fn send_text(transport: &JsValue, msg: &Outgoing<JsValue>) -> Result<bool, JsValue> {
+    with_js_str(&msg.topic, |topic| {
+        with_js_str(&msg.event, |event| {
+            send_text_js(
+                transport,
+                ref_number(msg.join_ref),
+                ref_number(msg.ref_),
+                topic,
+                event,
+                &msg.payload,
+            )
+        })
+    })
 }
 
 /// Decodes a text frame (spec §6.1 `decode`): `JSON.parse`, then the envelope.

@@ -629,6 +629,38 @@ export const scenarios = {
     return [logs, seen];
   },
 
+  // A payload JSON cannot write (a cycle, a throwing toJSON, a BigInt): `channel.push`
+  // throws exactly what JSON.stringify threw, nothing is sent, and the channel goes on.
+  async a_push_json_cannot_encode_throws_what_json_threw(api) {
+    const { socket, t } = await scriptedSocket(api);
+    const ch = socket.channel("room:unencodable");
+    ch.join();
+    t.answer("phx_join");
+    const cyclic = {};
+    cyclic.self = cyclic;
+    const thrown = (f) => {
+      try {
+        f();
+        return "no exception";
+      } catch (e) {
+        return typeof e === "object" ? [e.constructor.name, e.message] : e;
+      }
+    };
+    const payloads = [cyclic, { toJSON() { throw "boom"; } }, { n: BigInt(10) }];
+    // What this engine's JSON.stringify throws (the messages differ between browsers).
+    const expected = payloads.map((p) => thrown(() => JSON.stringify(p)));
+    const log = payloads.map((p) => thrown(() => ch.push("bad", p)));
+    ch.push("good", { a: 1 });
+    log.push(t.sent.filter((f) => f[2] === "room:unencodable").map((f) => f[3]), ch.state);
+    eq(expected.map((e) => (Array.isArray(e) ? e[0] : e)), ["TypeError", "boom", "TypeError"], "JSON.stringify's exceptions");
+    eq(log, [
+      ...expected,
+      ["phx_join", "good"], "joined",
+    ], "what the pushes threw and sent");
+    await close(socket);
+    return log;
+  },
+
   // `new Channel(topic, params, socket)` (spec §3.1): not in socket.channels; it joins
   // through the socket, but the socket routes nothing to it, so its join is never answered.
   async a_channel_made_with_new_channel_is_not_in_socket_channels(api) {
