@@ -96,9 +96,9 @@ impl Payload for Raw {
     fn reply(status: &str, response: Self) -> Self {
         Raw::Reply(status.to_owned(), Box::new(response))
     }
-    fn reply_status(&self) -> Option<String> {
+    fn reply_status(&self) -> Option<phoenix_wasm::core::payload::Status> {
         match self {
-            Raw::Reply(s, _) => Some(s.clone()),
+            Raw::Reply(s, _) => Some(phoenix_wasm::core::payload::status(s)),
             _ => None,
         }
     }

@@ -561,6 +561,13 @@ fn reply_status_and_response_never_throw_on_odd_payloads() {
     assert_eq!(p.reply_status().as_deref(), Some("error"));
     assert!(p.reply_response().is_undefined());
 
+    // The usual statuses cross as numbers, any other string as itself.
+    for status in ["ok", "error", "timeout", "", "custom é 🦀", "OK"] {
+        let p = JsValue::from(js_sys::Object::new());
+        Reflect::set(&p, &"status".into(), &status.into()).unwrap();
+        assert_eq!(p.reply_status().as_deref(), Some(status));
+    }
+
     // Getters that throw read as absent rather than unwinding through wasm.
     let trap = js_fn(
         "",

@@ -111,7 +111,7 @@ pub enum Callback<P, C> {
     Settle {
         owner: Option<P>,
         channel: ChannelKey,
-        status: Option<String>,
+        status: Option<super::payload::Status>,
         response: P,
         ref_: Option<super::message::Ref>,
         sent: bool,

@@ -46,7 +46,7 @@ use std::borrow::Cow;
 use serde_json::{Map, Number, Value};
 
 use super::message::{Message, Outgoing, Ref};
-use super::payload::Payload;
+use super::payload::{status, Payload, Status};
 use super::serializer::{check_arity, envelope, DecodeError, EncodeError, Field};
 
 /// The one key of the object that stands for a binary payload (see the module docs).
@@ -90,10 +90,8 @@ impl Payload for Value {
         Value::Object(map)
     }
 
-    fn reply_status(&self) -> Option<String> {
-        self.get("status")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
+    fn reply_status(&self) -> Option<Status> {
+        self.get("status").and_then(Value::as_str).map(status)
     }
 
     fn reply_response(&self) -> Self {

@@ -20,7 +20,7 @@ pub trait Payload: Clone + core::fmt::Debug {
     /// `{status, response}`: the reply envelope, also synthesised for timeouts (spec §4).
     fn reply(status: &str, response: Self) -> Self;
     /// `payload.status` of a reply when it is a string; `None` otherwise.
-    fn reply_status(&self) -> Option<String>;
+    fn reply_status(&self) -> Option<Status>;
     /// `payload.response` of a reply (`undefined`/`null` when absent).
     fn reply_response(&self) -> Self;
     /// A binary payload (an `ArrayBuffer` in the browser) holding a copy of `bytes` (spec §6.2).
@@ -44,5 +44,20 @@ pub trait Payload: Clone + core::fmt::Debug {
     /// [`Effect::AwaitPayload`]: super::effect::Effect::AwaitPayload
     fn evaluate_pending(&self) -> (Self, bool) {
         (self.evaluate(), false)
+    }
+}
+
+/// A reply's status: `"ok"`, `"error"` and `"timeout"` (nearly every reply) are borrowed
+/// constants, so a reply's status is copied around the engine (the push's last reply, its
+/// settle callback, the hooks' filter) without an allocation; any other string is owned.
+pub type Status = std::borrow::Cow<'static, str>;
+
+/// The [`Status`] for `s`.
+pub fn status(s: &str) -> Status {
+    match s {
+        "ok" => Status::Borrowed("ok"),
+        "error" => Status::Borrowed("error"),
+        "timeout" => Status::Borrowed("timeout"),
+        other => Status::Owned(other.to_owned()),
     }
 }

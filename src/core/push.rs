@@ -4,7 +4,7 @@
 use super::channel::{BindingEvent, EventName, Handler};
 use super::effect::{Callback, ChannelKey, Effect, PushKey};
 use super::message::{Outgoing, Ref};
-use super::payload::Payload;
+use super::payload::{Payload, Status};
 use super::slab::Key;
 use super::socket::{Socket, TimerKey};
 use super::timer::TimerHandle;
@@ -60,7 +60,7 @@ pub(crate) enum Owner<P> {
 /// `receivedResp`: the reply `{status, response}` a push got (or the synthetic timeout).
 #[derive(Clone, Debug)]
 pub struct Received<P> {
-    pub status: Option<String>,
+    pub status: Option<Status>,
     pub response: P,
 }
 

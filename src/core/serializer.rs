@@ -509,9 +509,9 @@ mod tests {
         fn reply(status: &str, response: Self) -> Self {
             P::Reply(status.to_owned(), Box::new(response))
         }
-        fn reply_status(&self) -> Option<String> {
+        fn reply_status(&self) -> Option<crate::core::payload::Status> {
             match self {
-                P::Reply(s, _) => Some(s.clone()),
+                P::Reply(s, _) => Some(crate::core::payload::status(s)),
                 _ => None,
             }
         }

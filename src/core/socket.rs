@@ -410,7 +410,7 @@ impl<P: Payload, C: Clone> Socket<P, C> {
             self.heartbeat_replied(&msg.payload);
         }
         if self.opts.logger {
-            let mut line = msg.payload.reply_status().unwrap_or_default();
+            let mut line = msg.payload.reply_status().unwrap_or_default().into_owned();
             line.push(' ');
             line.push_str(&msg.topic);
             line.push(' ');

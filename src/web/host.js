@@ -212,6 +212,27 @@ export function messageHandler(r, conn, slow) {
 }
 
 // ---- Payloads (src/web/payload.rs) ---------------------------------------------------
+// A reply's status and response (src/web/payload.rs), as phoenix.js's matchReceive reads
+// them but never throwing: 1 "ok", 2 "error", 3 "timeout", 4 another string (kept for
+// replyStatusText), 0 no string.
+let statusText = "";
+const isObjectLike = (v) => v !== null && (typeof v === "object" || typeof v === "function");
+export function replyStatus(p) {
+  if (!isObjectLike(p)) return 0;
+  let s;
+  try { s = p.status; } catch (_) { return 0; }
+  if (typeof s !== "string") return 0;
+  if (s === "ok") return 1;
+  if (s === "error") return 2;
+  if (s === "timeout") return 3;
+  statusText = s;
+  return 4;
+}
+export function replyStatusText() { const s = statusText; statusText = ""; return s; }
+export function replyResponse(p) {
+  if (!isObjectLike(p)) return undefined;
+  try { return p.response; } catch (_) { return undefined; }
+}
 export function isThenable(v) {
   if (v === null || (typeof v !== "object" && typeof v !== "function")) return false;
   try { return typeof v.then === "function"; } catch (_) { return false; }
