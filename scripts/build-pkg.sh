@@ -16,13 +16,23 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+# binaryen 132 from npm, never Debian's (toolchain.md trap 1: wasm-opt 108 breaks the module).
+wasm_opt="$PWD/node_modules/.bin/wasm-opt"
+"$wasm_opt" --version 2>/dev/null | grep -q "version 132" ||
+  { echo "build-pkg: $wasm_opt is not binaryen 132 (npm install first)" >&2; exit 1; }
 rm -rf pkg
 build() { # build TARGET DIR
   local log
   log=$(wasm-pack build --release --weak-refs --target "$1" --mode no-install --out-dir "$2" --no-pack . 2>&1) || { echo "$log"; exit 1; }
-  # toolchain.md trap 2: without a wasm-opt on PATH wasm-pack silently skips optimisation.
-  if ! grep -q "found wasm-opt at \"$PWD/node_modules/.bin/wasm-opt\"" <<<"$log"; then
-    echo "$log"; echo "build-pkg: wasm-opt from binaryen 132 did not run" >&2; exit 1
+  # wasm-opt runs here, not in wasm-pack (Cargo.toml: `wasm-opt = false`): wasm-pack would
+  # run `-O`, and with no wasm-opt on PATH skip it silently (toolchain.md trap 2).
+  local before after
+  before=$(stat -c %s "$2/phoenix_wasm_bg.wasm")
+  "$wasm_opt" -Oz "$2/phoenix_wasm_bg.wasm" -o "$2/phoenix_wasm_bg.wasm" ||
+    { echo "build-pkg: wasm-opt -Oz failed" >&2; exit 1; }
+  after=$(stat -c %s "$2/phoenix_wasm_bg.wasm")
+  if [ "$after" -ge "$before" ]; then
+    echo "build-pkg: wasm-opt -Oz did not shrink $2/phoenix_wasm_bg.wasm ($before -> $after bytes)" >&2; exit 1
   fi
   rm -f "$2/.gitignore" "$2/package.json" "$2/README.md" "$2/LICENSE"
 }
