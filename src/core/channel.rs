@@ -574,12 +574,17 @@ impl<P: Payload, C: Clone> Socket<P, C> {
         let Some(c) = self.channel_slab.get(ch) else {
             return;
         };
-        let handlers: Vec<Handler<C>> = c
+        // The matching handlers, taken before any runs (they change the bindings). The
+        // first is kept apart so that the usual single match (a reply's internal binding,
+        // then the push's) allocates nothing: an empty `collect` does not allocate.
+        let mut matching = c
             .bindings
             .iter()
             .filter(|b| b.event.matches(event))
-            .map(|b| b.handler.clone())
-            .collect();
+            .map(|b| b.handler.clone());
+        let first = matching.next();
+        let rest: Vec<Handler<C>> = matching.collect();
+        let handlers = first.into_iter().chain(rest);
         let message_hook = c.message_hook;
         // The channel's join ref as it is now, for the callbacks' `joinRef` argument; made a
         // string only if a dispatch needs it (most triggers, e.g. every reply, have none).
