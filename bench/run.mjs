@@ -8,6 +8,7 @@
 //                                         bench/results/latest.json) → bench/results/profile*.{json,cpuprofile}
 //   options: --rounds N   --pkg DIR (another build of the package, e.g. bench/build-profiling.sh's)
 //            --against DIR (A/B: DIR, another build of ours, in phoenix.js's place)
+//            --reps N (N samples per library in each page, order alternating; e.g. 6 for A/B)
 //            --only a,b  (workloads: inbound,push,roundtrip,binaryDecode,binaryEncode,presence,memory,startup,size)
 //
 // Timings are informational: the command fails only if the bench itself breaks (a workload's
@@ -59,6 +60,8 @@ const P = quick
       memory: { n: 100000, samples: 3 }, startup: { samples: 7 },
     };
 if (option("--rounds")) P.rounds = Number(option("--rounds"));
+// Samples per library per page (alternating order), for A/B runs of small changes.
+P.reps = Number(option("--reps") ?? 1);
 
 // Targets of issues 9 and 5: ratio of ours / phoenix.js (lower is better).
 const TARGETS = {
@@ -229,8 +232,10 @@ async function runRounds(context) {
     const started = Date.now();
     for (const g of groups()) {
       const page = await warmPage(context, g);
-      for (const lib of orderOf(round)) {
-        recordSample(g, lib, await page.evaluate(([w, lib, p]) => bench.run(w, lib, p), [g.w, lib, g.params]));
+      for (let rep = 0; rep < P.reps; rep++) {
+        for (const lib of orderOf(round + rep)) {
+          recordSample(g, lib, await page.evaluate(([w, lib, p]) => bench.run(w, lib, p), [g.w, lib, g.params]));
+        }
       }
       await page.close();
     }
