@@ -127,8 +127,10 @@ ENTRY
 cp types/phoenix-wasm.d.ts pkg/phoenix-wasm.d.ts
 cp types/phoenix-wasm.d.ts pkg/phoenix-wasm.d.cts
 cp README.md LICENSE pkg/
-# No "sideEffects": false: the entry's top-level initSync() IS a side effect, and with the
-# flag Vite/rolldown drop it (and the inlined wasm) from bundles, so every class is unusable.
+# "sideEffects" names the two entries: their top-level initSync() (ESM) and require of the
+# instantiating glue (CJS) ARE side effects (with `false`, Vite/rolldown dropped the
+# initSync and the inlined wasm, and every class was unusable); the rest (the glue, host.js,
+# the hex bytes) only defines things, so bundlers may drop what a build does not reach.
 cat > pkg/package.json <<ENTRY
 {
   "name": "phoenix-wasm",
@@ -139,6 +141,7 @@ cat > pkg/package.json <<ENTRY
   "main": "./phoenix-wasm.cjs",
   "module": "./phoenix-wasm.js",
   "types": "./phoenix-wasm.d.ts",
+  "sideEffects": ["./phoenix-wasm.js", "./phoenix-wasm.cjs"],
   "exports": {
     ".": {
       "import": { "types": "./phoenix-wasm.d.ts", "default": "./phoenix-wasm.js" },

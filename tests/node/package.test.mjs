@@ -82,6 +82,26 @@ test("the entry's hex decoder gives the wasm's bytes without fromHex and Buffer"
   assert.deepEqual(Buffer.from(decodeHex(hex)), wasm);
 });
 
+// Issue 7's package.json: every field it names, pointing at files that exist, with the two
+// entries (which instantiate the wasm at import) declared as side effects so that bundlers
+// keep them.
+test("package.json names, exports, types, side effects and files of a drop-in package", async () => {
+  const fs = await import("node:fs");
+  const dir = new URL("../../pkg/", import.meta.url);
+  const pkg = JSON.parse(fs.readFileSync(new URL("package.json", dir), "utf8"));
+  for (const field of ["name", "version", "description", "license", "types", "exports", "sideEffects", "files"]) {
+    assert.ok(pkg[field], `package.json has ${field}`);
+  }
+  const dot = pkg.exports["."];
+  const targets = [pkg.types, dot.import.types, dot.import.default, dot.require.types, dot.require.default];
+  for (const file of [...targets, ...pkg.sideEffects]) {
+    assert.ok(fs.existsSync(new URL(file, dir)), `${file} exists`);
+  }
+  assert.deepEqual([...pkg.sideEffects].sort(), [dot.import.default, dot.require.default].sort());
+  for (const entry of pkg.files) assert.ok(fs.existsSync(new URL(entry, dir)), `files: ${entry} exists`);
+  for (const doc of ["README.md", "LICENSE"]) assert.ok(pkg.files.includes(doc), `${doc} is packed`);
+});
+
 test("the package exports phoenix.js's runtime names", () => {
   for (const name of ["Socket", "Channel", "Serializer"]) {
     assert.ok(name in ours, `${name} exported (ESM)`);
