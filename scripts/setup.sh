@@ -41,7 +41,8 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
-# 3. npm dev dependencies (binaryen's wasm-opt, phoenix 1.8.16, ws, playwright-core, typescript)
+# 3. npm dev dependencies (binaryen's wasm-opt, phoenix 1.8.16, ws, playwright-core, typescript,
+#    esbuild and webpack for the consumer tests)
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   log "npm ci"
   npm ci --no-audit --no-fund --loglevel=error

@@ -127,7 +127,7 @@ check bench-smoke node bench/run.mjs --quick
 # No leaks: pkg/ in headless Chromium against the test server (docs/RELIABILITY.md).
 layer leaks count_tap node --test --test-reporter=tap tests/leaks/
 # 5. Consumers: the package npm-installed into a fresh app, used from Node (ESM, CommonJS)
-#    and from an esbuild bundle in Chromium (tests/consumers/).
+#    and from esbuild and webpack 5 bundles in Chromium (tests/consumers/).
 layer consumers count_tap node --test --test-reporter=tap tests/consumers/
 
 # 5. The demo (www/, built with Vite from pkg/) end to end: users in Debian's Chromium driven

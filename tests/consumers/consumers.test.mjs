@@ -1,7 +1,8 @@
 // The package as consumers use it (issue 7): installed with `npm install <pkg>` into a fresh
-// app folder, then imported from a Node ESM script, a Node CommonJS script, and an esbuild
-// bundle loaded in headless Chromium. Each joins a room on the test server and completes a
-// push/reply round trip. (The Vite consumer is the demo app, driven by tests/e2e.)
+// app folder, then imported from a Node ESM script, a Node CommonJS script, and esbuild and
+// webpack 5 bundles loaded in headless Chromium. Each joins a room on the test server and
+// completes a push/reply round trip. (The Vite consumer is the demo app, driven by
+// tests/e2e.)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
@@ -77,18 +78,15 @@ ${roundTrip('const { Socket } = require("phoenix-wasm");', "transport: WebSocket
   assert.deepEqual(JSON.parse(out), { joined: { user_id: "consumer" }, reply: { hello: "consumer" } });
 });
 
-test("an esbuild bundle runs in Chromium and completes a round trip", async () => {
-  const esbuild = path.join(ROOT, "node_modules/.bin/esbuild");
-  assert.ok(fs.existsSync(esbuild), "esbuild is a dev dependency");
-  fs.writeFileSync(path.join(app, "entry.js"), `const BASE = ${JSON.stringify(base)};
+// The app code of the bundler consumers: the round trip, reporting to the page.
+const browserEntry = () => `const BASE = ${JSON.stringify(base)};
 const DONE = (s) => { window.__result = s; };
-${roundTrip('import { Socket, Channel, Presence } from "phoenix-wasm";\nwindow.__exports = [typeof Socket, typeof Channel, typeof Presence];', "")}`);
-  execFileSync(esbuild, ["entry.js", "--bundle", "--minify", "--format=esm", "--outfile=dist/bundle.js"], { cwd: app });
-  const bundle = fs.readFileSync(path.join(app, "dist/bundle.js"));
-  const gzip = zlib.gzipSync(bundle, { level: 9 }).length;
-  console.log(`# esbuild bundle of {Socket, Channel, Presence}: ${bundle.length} B, ${gzip} B gzip -9`);
+${roundTrip('import { Socket, Channel, Presence } from "phoenix-wasm";\nwindow.__exports = [typeof Socket, typeof Channel, typeof Presence];', "")}`;
 
-  const page = `<!doctype html><script type="module" src="/bundle.js"></script>`;
+/** Serves `bundle` (an ES module when `module`) on a page in headless Chromium and checks
+ * that the app completed its round trip without a page error. */
+async function runInChromium(bundle, { module = true } = {}) {
+  const page = `<!doctype html><script ${module ? 'type="module" ' : ""}src="/bundle.js"></script>`;
   const srv = http.createServer((req, res) => {
     if (req.url === "/bundle.js") {
       res.writeHead(200, { "content-type": "text/javascript" });
@@ -120,4 +118,36 @@ ${roundTrip('import { Socket, Channel, Presence } from "phoenix-wasm";\nwindow._
     await browser.close();
     srv.close();
   }
+}
+
+test("an esbuild bundle runs in Chromium and completes a round trip", async () => {
+  const esbuild = path.join(ROOT, "node_modules/.bin/esbuild");
+  assert.ok(fs.existsSync(esbuild), "esbuild is a dev dependency");
+  fs.writeFileSync(path.join(app, "entry.js"), browserEntry());
+  execFileSync(esbuild, ["entry.js", "--bundle", "--minify", "--format=esm", "--outfile=dist/bundle.js"], { cwd: app });
+  const bundle = fs.readFileSync(path.join(app, "dist/bundle.js"));
+  const gzip = zlib.gzipSync(bundle, { level: 9 }).length;
+  console.log(`# esbuild bundle of {Socket, Channel, Presence}: ${bundle.length} B, ${gzip} B gzip -9`);
+  await runInChromium(bundle);
+});
+
+// webpack 5 with its defaults (production mode, no loader, no plugin, no experiments): the
+// package's ESM entry instantiates the inlined wasm itself, so webpack sees plain JS.
+test("a webpack bundle runs in Chromium and completes a round trip", async () => {
+  const { default: webpack } = await import(path.join(ROOT, "node_modules/webpack/lib/index.js"));
+  fs.writeFileSync(path.join(app, "webpack-entry.js"), browserEntry());
+  const stats = await new Promise((resolve, reject) => {
+    webpack({
+      mode: "production",
+      context: app,
+      entry: "./webpack-entry.js",
+      output: { path: path.join(app, "dist-webpack"), filename: "bundle.js" },
+      performance: { hints: false },
+    }, (err, result) => (err ? reject(err) : resolve(result)));
+  });
+  assert.ok(!stats.hasErrors(), stats.toString({ all: false, errors: true }));
+  const bundle = fs.readFileSync(path.join(app, "dist-webpack/bundle.js"));
+  const gzip = zlib.gzipSync(bundle, { level: 9 }).length;
+  console.log(`# webpack bundle of {Socket, Channel, Presence}: ${bundle.length} B, ${gzip} B gzip -9`);
+  await runInChromium(bundle, { module: false });
 });
