@@ -14,17 +14,20 @@ target=target/bench-profiling
 [ -f pkg/phoenix-wasm.js ] || { echo "run scripts/build-pkg.sh first (the entry is copied from pkg/)" >&2; exit 1; }
 
 CARGO_TARGET_DIR=$target cargo build -q --lib --release --target wasm32-unknown-unknown
-rm -rf "$out" && mkdir -p "$out/web"
+rm -rf "$out" && mkdir -p "$out/web" "$out/node"
 wasm-bindgen --target web --weak-refs --out-dir "$out/web" "$target/wasm32-unknown-unknown/release/phoenix_wasm.wasm"
 wasm-opt -Oz -g \
-  "$out/web/phoenix_wasm_bg.wasm" -o "$out/web/phoenix_wasm_bg.wasm"
+  "$out/web/phoenix_wasm_bg.wasm" -o "$out/node/phoenix_wasm_bg.wasm"
+# pkg/'s entry is one module (glue, host.js, the wasm as hex): the same sources give the
+# same glue, so only the inlined module is swapped for the one with names.
 node - "$out" <<'JS'
 const fs = require("fs");
 const out = process.argv[2];
-const wasm = fs.readFileSync(`${out}/web/phoenix_wasm_bg.wasm`);
-fs.mkdirSync(`${out}/node`, { recursive: true });
-fs.renameSync(`${out}/web/phoenix_wasm_bg.wasm`, `${out}/node/phoenix_wasm_bg.wasm`);
-fs.writeFileSync(`${out}/web/phoenix_wasm_bytes.js`, `export const hex = "${wasm.toString("hex")}";\n`);
+const wasm = fs.readFileSync(`${out}/node/phoenix_wasm_bg.wasm`).toString("hex");
+const entry = fs.readFileSync("pkg/phoenix-wasm.js", "utf8");
+const inlined = /"0061736d[0-9a-f]+"/;
+if (!inlined.test(entry)) throw new Error("pkg/phoenix-wasm.js holds no inlined wasm");
+fs.writeFileSync(`${out}/phoenix-wasm.js`, entry.replace(inlined, () => `"${wasm}"`));
 JS
-cp pkg/phoenix-wasm.js "$out/"
+rm -rf "$out/web"
 echo "bench/build-profiling.sh: $out built, wasm $(wc -c < "$out/node/phoenix_wasm_bg.wasm") bytes (names kept)"

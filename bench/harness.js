@@ -411,12 +411,22 @@ export function memoryCheck() {
   return m.p.list().length === m.n;
 }
 
+// Ours instantiates its wasm when its (single-module) entry is imported; the memory row
+// reads that instance's memory, so the constructor is wrapped to keep every instance made
+// in the page. Nothing else changes: the same constructor runs, once per import.
+const wasmInstances = [];
+WebAssembly.Instance = new Proxy(WebAssembly.Instance, {
+  construct(target, args, newTarget) {
+    const instance = Reflect.construct(target, args, newTarget);
+    wasmInstances.push(instance);
+    return instance;
+  },
+});
+
 /** Bytes of ours' wasm linear memory (0 for phoenix.js, or before it is loaded). */
 export async function wasmMemoryBytes(lib) {
-  if (lib !== "ours" || !libs.ours) return 0;
-  // The glue module the entry imported: initSync() returns the existing instance's exports.
-  const glue = await import("/pkg/web/phoenix_wasm.js");
-  return glue.initSync().memory.buffer.byteLength;
+  if (lib !== "ours" || !libs.ours || wasmInstances.length !== 1) return 0;
+  return wasmInstances[0].exports.memory.buffer.byteLength;
 }
 
 /** Import → new Socket → connect → onOpen over the FakeTransport, in a page that has not loaded the library. */

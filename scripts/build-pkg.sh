@@ -2,13 +2,13 @@
 # Builds the npm package into pkg/ (release, wasm-opt -Oz from binaryen 132).
 #
 # Layout of pkg/:
-#   phoenix-wasm.js      ESM entry: the wasm bytes are inlined (hex) and instantiated
-#                        synchronously, so `import { Socket } from "phoenix-wasm"` works in
-#                        browsers, Vite, esbuild, webpack and Node without init() or plugins.
-#   phoenix-wasm.cjs     CommonJS entry for `require` (wasm-bindgen's nodejs target, which
-#                        reads the .wasm file next to it).
+#   phoenix-wasm.js      ESM entry, one module: the web glue, src/web/host.js and the wasm
+#                        bytes inlined (hex), instantiated synchronously, so
+#                        `import { Socket } from "phoenix-wasm"` works in browsers, Vite,
+#                        esbuild, webpack and Node without init() or plugins.
+#   phoenix-wasm.cjs     CommonJS entry for `require` (wasm-bindgen's nodejs target in node/,
+#                        which reads the .wasm file next to it).
 #   phoenix-wasm.d.ts    first-party types (types/phoenix-wasm.d.ts); .d.cts for require.
-#   web/, node/          the wasm-bindgen glue of each entry.
 # The trade-off of inlining (and why hex, not base64) is in docs/ARCHITECTURE.md "The
 # package" and docs/SIZE.md.
 set -euo pipefail
@@ -85,17 +85,14 @@ serializer='const Serializer = {
   decode(rawPayload, callback) { return serializerDecode(rawPayload, callback); },
 };'
 
-# The glue's one snippet module (src/web/host.js), also imported by the entry: an unbundled
-# page then fetches it beside the glue and the bytes instead of after the glue (one
-# network round trip less at startup; bundlers merge the modules anyway).
-snippet=$(cd pkg/web && find snippets -name host.js | head -1)
-[ -n "$snippet" ] || { echo "build-pkg: the glue's snippet host.js is missing" >&2; exit 1; }
-
-cat > pkg/phoenix-wasm.js <<ENTRY
-// phoenix-wasm: Phoenix Channels client (phoenix.js 1.8.16 API) in Rust/WebAssembly.
-import "./web/$snippet";
-import { initSync, $classes, serializerEncode, serializerDecode } from "./web/phoenix_wasm.js";
-import { hex } from "./web/phoenix_wasm_bytes.js";
+# The ESM entry is ONE module: the glue, host.js, the hex bytes and the instantiation,
+# bundled by esbuild (not minified). Unbundled, a page fetched the entry and only then its
+# three imports: a network round trip more before the socket could start (~25 ms of ~55 on
+# localhost in the bench's startup row; a whole RTT on a real network). Bundlers merge the
+# modules anyway. The parts are written to pkg/web/ first and removed after.
+cat > pkg/web/entry.js <<ENTRY
+import { initSync, $classes, serializerEncode, serializerDecode } from "./phoenix_wasm.js";
+import { hex } from "./phoenix_wasm_bytes.js";
 
 // The fastest decoder the host has: Uint8Array.fromHex (new browsers), Buffer (Node), else
 // one plain loop over the lowercase digits (a callback per byte would cost ~10x).
@@ -114,6 +111,14 @@ $serializer
 
 export { $classes, Serializer };
 ENTRY
+# wasm-bindgen's import object names the snippet module once per import: esbuild warns
+# about the duplicate keys, which all hold the same module.
+esbuild pkg/web/entry.js --bundle --format=esm --platform=neutral --outfile=pkg/phoenix-wasm.js \
+  --log-level=warning --log-override:duplicate-object-key=silent \
+  --banner:js="// phoenix-wasm $version: Phoenix Channels client (phoenix.js 1.8.16 API) in Rust/WebAssembly (one ES module: the wasm-bindgen glue, src/web/host.js and the wasm as hex)."
+grep -q "initSync({ module: decodeHex(hex) })" pkg/phoenix-wasm.js ||
+  { echo "build-pkg: the bundled entry lost its instantiation" >&2; exit 1; }
+rm -rf pkg/web
 
 cat > pkg/phoenix-wasm.cjs <<ENTRY
 // phoenix-wasm (CommonJS entry): Phoenix Channels client (phoenix.js 1.8.16 API).
@@ -129,8 +134,8 @@ cp types/phoenix-wasm.d.ts pkg/phoenix-wasm.d.cts
 cp README.md LICENSE pkg/
 # "sideEffects" names the two entries: their top-level initSync() (ESM) and require of the
 # instantiating glue (CJS) ARE side effects (with `false`, Vite/rolldown dropped the
-# initSync and the inlined wasm, and every class was unusable); the rest (the glue, host.js,
-# the hex bytes) only defines things, so bundlers may drop what a build does not reach.
+# initSync and the inlined wasm, and every class was unusable); the CommonJS glue in node/
+# only defines things.
 cat > pkg/package.json <<ENTRY
 {
   "name": "phoenix-wasm",
@@ -151,7 +156,7 @@ cat > pkg/package.json <<ENTRY
   },
   "files": [
     "phoenix-wasm.js", "phoenix-wasm.cjs", "phoenix-wasm.d.ts", "phoenix-wasm.d.cts",
-    "web/", "node/", "README.md", "LICENSE"
+    "node/", "README.md", "LICENSE"
   ],
   "keywords": ["phoenix", "channels", "websocket", "presence", "wasm"]
 }

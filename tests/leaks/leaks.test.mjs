@@ -56,10 +56,13 @@ async function startTestServer() {
 
 const PAGE = `<!doctype html><meta charset="utf-8"><title>leaks</title>
 <script type="module">
-  import { Socket } from "/pkg/phoenix-wasm.js";
-  import { initSync } from "/pkg/web/phoenix_wasm.js";
-  const wasm = initSync(); // already initialised by the entry: returns its exports
-  window.wasmMemory = () => wasm.memory.buffer.byteLength;
+  // The entry instantiates its wasm at import: keep the instance to read its memory.
+  let instance;
+  WebAssembly.Instance = new Proxy(WebAssembly.Instance, {
+    construct(target, args, newTarget) { return (instance = Reflect.construct(target, args, newTarget)); },
+  });
+  const { Socket } = await import("/pkg/phoenix-wasm.js");
+  window.wasmMemory = () => instance.exports.memory.buffer.byteLength;
   window.Socket = Socket;
   window.ready = true;
 </script>`;
