@@ -72,7 +72,7 @@ export function encodeFrame(jr, ref, topic, event, payload) {
 // JSON.stringify or send throws propagates as it is, as from phoenix.js's `push`.
 export function sendText(t, jr, ref, topic, event, payload) {
   if (payload instanceof ArrayBuffer) return false;
-  t.send(JSON.stringify([jr < 0 ? null : String(jr), ref < 0 ? null : String(ref), topic, event, payload]));
+  t.send(encodeFrame(jr, ref, topic, event, payload));
   return true;
 }
 // The message objects phoenix.js hands out, with its key order, each built in one call
