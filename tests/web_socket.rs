@@ -131,6 +131,11 @@ async fn socket_push_sends_the_callers_message_as_given() {
 }
 
 #[wasm_bindgen_test]
+async fn a_reply_with_any_status_reaches_the_hooks_of_that_status() {
+    scenario("a_reply_with_any_status_reaches_the_hooks_of_that_status").await;
+}
+
+#[wasm_bindgen_test]
 async fn a_push_json_cannot_encode_throws_what_json_threw() {
     scenario("a_push_json_cannot_encode_throws_what_json_threw").await;
 }

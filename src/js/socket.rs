@@ -362,10 +362,17 @@ impl Shared {
                         }
                     }
                 };
-                let status = status.map_or(JsValue::UNDEFINED, |s| crate::web::intern::js_str(&s));
+                // The usual statuses cross as numbers (see `pushSettled`), any other as a string.
+                let (code, other) = match status.as_deref() {
+                    None => (0, JsValue::UNDEFINED),
+                    Some("ok") => (1, JsValue::UNDEFINED),
+                    Some("error") => (2, JsValue::UNDEFINED),
+                    Some("timeout") => (3, JsValue::UNDEFINED),
+                    Some(s) => (4, JsValue::from_str(s)),
+                };
                 // Refs stay below 2^53 (spec §2.3): exact as a JS number; -1 for none.
                 let ref_ = ref_.map_or(-1.0, |r| r.0 as f64);
-                super::push::push_settled(&owner, &status, &response, ref_, sent, timeout)
+                super::push::push_settled(&owner, code, &other, &response, ref_, sent, timeout)
             }
             Callback::Ping { callback, rtt } => {
                 callback.call1(&u, &JsValue::from_f64(rtt)).map(|_| ())

@@ -571,9 +571,12 @@ export function setPushKey(push, index, generation) {
 export function pushResp(status, response) { return { status, response }; }
 // A reply or timeout reached the push (Callback::Settle): phoenix.js's matchReceive. Every
 // hook of the status runs; the first exception is rethrown after them, as the driver does
-// for the callbacks of one message.
-export function pushSettled(push, status, response, ref, sent, timeout) {
+// for the callbacks of one message. The status comes as a number for the usual ones (0 none,
+// 1 ok, 2 error, 3 timeout) and as `otherStatus` for 4, so a reply converts no string.
+const STATUSES = [undefined, "ok", "error", "timeout"];
+export function pushSettled(push, code, otherStatus, response, ref, sent, timeout) {
   if (push === undefined) return;
+  const status = code === 4 ? otherStatus : STATUSES[code];
   push._last = { status, response, ref: ref < 0 ? null : String(ref), sent, timeout };
   push._kept = false;
   let failed = false, error;

@@ -231,6 +231,13 @@ pub(crate) fn take_counted<'a>(rest: &mut &'a str) -> &'a str {
 
 /// `s` cut after `units` UTF-16 code units (JS string lengths), at a char boundary.
 fn split_utf16(s: &str, units: usize) -> (&str, &str) {
+    // ASCII (topics, events, refs, most keys): a UTF-16 unit is a byte, and the byte after
+    // an ASCII run always starts a char.
+    if let Some(head) = s.as_bytes().get(..units) {
+        if head.is_ascii() {
+            return (s.get(..units).unwrap_or(s), s.get(units..).unwrap_or(""));
+        }
+    }
     let mut seen = 0;
     let end = s
         .char_indices()

@@ -629,6 +629,29 @@ export const scenarios = {
     return [logs, seen];
   },
 
+  // A reply's status is any string (spec §4): hooks of that exact status run, with the
+  // response, and receivedResp shows it; the usual ones and others cross differently.
+  async a_reply_with_any_status_reaches_the_hooks_of_that_status(api) {
+    const { socket, t } = await scriptedSocket(api);
+    const ch = socket.channel("room:statuses");
+    ch.join();
+    t.answer("phx_join");
+    const log = [];
+    for (const status of ["ok", "error", "pending", "été", "OK", ""]) {
+      const push = ch.push("ask", { status });
+      for (const s of ["ok", "error", "pending", "été", "OK", ""]) push.receive(s, (r) => log.push([status, "hook", s, r]));
+      const f = t.sent.filter((x) => x[3] === "ask").at(-1);
+      t.replyTo(f, status, { for: status });
+      log.push([status, push.receivedResp]);
+    }
+    eq(log, ["ok", "error", "pending", "été", "OK", ""].flatMap((s) => [
+      [s, "hook", s, { for: s }],
+      [s, { status: s, response: { for: s } }],
+    ]), "each reply ran the hooks of its own status, once, and is the push's receivedResp");
+    await close(socket);
+    return log;
+  },
+
   // A payload JSON cannot write (a cycle, a throwing toJSON, a BigInt): `channel.push`
   // throws exactly what JSON.stringify threw, nothing is sent, and the channel goes on.
   async a_push_json_cannot_encode_throws_what_json_threw(api) {
