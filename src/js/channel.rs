@@ -65,8 +65,10 @@ fn now() -> f64 {
     js_sys::Date::now()
 }
 
-fn timeout_arg(timeout: &JsValue) -> Option<f64> {
-    timeout.as_f64().filter(|t| t.is_finite() && *t >= 0.0)
+/// A timeout from the JS methods, already a finite number ≥ 0 or -1 (`timeoutArg` in
+/// `src/web/host.js`): `None` means the channel's.
+fn timeout_of(timeout: f64) -> Option<f64> {
+    (timeout >= 0.0).then_some(timeout)
 }
 
 impl Channel {
@@ -134,12 +136,12 @@ impl Channel {
 
     /// `join(timeout?)`: throws if called twice; the JS side returns the join push.
     #[wasm_bindgen(js_name = __join, skip_typescript)]
-    pub fn join_(&self, timeout: JsValue) -> Result<(), JsValue> {
+    pub fn join_(&self, timeout: f64) -> Result<(), JsValue> {
         let s = self.shared()?;
         let r = s
             .engine
             .borrow_mut()
-            .channel_join(self.key, now(), timeout_arg(&timeout));
+            .channel_join(self.key, now(), timeout_of(timeout));
         match r {
             Ok(_) => s.drain(),
             Err(e) => Err(js_sys::Error::new(&e.message()).into()),
@@ -159,12 +161,12 @@ impl Channel {
     /// `leave(timeout?)` into the JS `push`: closes the channel at once (spec §3.2 quirk);
     /// the push has already received `ok` when the channel could not push.
     #[wasm_bindgen(js_name = __leave, skip_typescript)]
-    pub fn leave_(&self, timeout: JsValue, push: JsValue) -> Result<bool, JsValue> {
+    pub fn leave_(&self, timeout: f64, push: JsValue) -> Result<bool, JsValue> {
         let s = self.shared()?;
         let key = s
             .engine
             .borrow_mut()
-            .channel_leave(self.key, now(), timeout_arg(&timeout));
+            .channel_leave(self.key, now(), timeout_of(timeout));
         if let Some(k) = key {
             push::own(&s, k, push);
         }
@@ -174,8 +176,8 @@ impl Channel {
 
     /// `push(event, payload, timeout?)` into the JS `push` (whose payload is already
     /// `payload || {}`): throws before the channel was joined. The JS side passes the
-    /// timeout as a number (-1: the channel's) and the clock, so the per-push path reads
-    /// neither through a host call.
+    /// timeout as [`timeout_of`] takes it and the clock, so the per-push path reads neither
+    /// through a host call.
     #[wasm_bindgen(js_name = __push, skip_typescript)]
     pub fn push_(
         &self,
@@ -186,13 +188,10 @@ impl Channel {
         now: f64,
     ) -> Result<bool, JsValue> {
         let s = self.shared()?;
-        let r = s.engine.borrow_mut().channel_push(
-            self.key,
-            now,
-            event,
-            payload,
-            (timeout >= 0.0).then_some(timeout),
-        );
+        let r =
+            s.engine
+                .borrow_mut()
+                .channel_push(self.key, now, event, payload, timeout_of(timeout));
         match r {
             Ok(k) => {
                 push::own(&s, k, push);

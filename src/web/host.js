@@ -606,12 +606,12 @@ export function installChannelMethods(channel) {
   const proto = Object.getPrototypeOf(channel);
   const methods = {
     join(timeout) {
-      this.__join(timeout);
+      this.__join(timeoutArg(timeout));
       return joinPushOf(this);
     },
     leave(timeout) {
       const push = new Push(this, "phx_leave", {}, timeout);
-      push._awaitable = this.__leave(timeout, push);
+      push._awaitable = this.__leave(timeoutArg(timeout), push);
       return push;
     },
     push(event, payload, timeout) {
