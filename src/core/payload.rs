@@ -52,12 +52,14 @@ pub trait Payload: Clone + core::fmt::Debug {
 /// settle callback, the hooks' filter) without an allocation; any other string is owned.
 pub type Status = std::borrow::Cow<'static, str>;
 
+/// The statuses nearly every reply has (the browser build numbers them 1, 2, 3 across the
+/// JS boundary, in this order).
+pub const USUAL_STATUSES: [&str; 3] = ["ok", "error", "timeout"];
+
 /// The [`Status`] for `s`.
 pub fn status(s: &str) -> Status {
-    match s {
-        "ok" => Status::Borrowed("ok"),
-        "error" => Status::Borrowed("error"),
-        "timeout" => Status::Borrowed("timeout"),
-        other => Status::Owned(other.to_owned()),
+    match USUAL_STATUSES.iter().find(|u| **u == s) {
+        Some(usual) => Status::Borrowed(usual),
+        None => Status::Owned(s.to_owned()),
     }
 }

@@ -33,7 +33,8 @@ extern "C" {
     pub(crate) fn resp(status: &JsValue, response: &JsValue) -> JsValue;
     /// A reply or timeout reached the push (`Callback::Settle`): records it and runs the
     /// push's hooks of that status; rethrows the first exception of a hook after all ran.
-    /// `status`: 0 none, 1 `"ok"`, 2 `"error"`, 3 `"timeout"`, 4 `other_status`.
+    /// `status` is numbered as `web::status_code` numbers it (`other_status` holds
+    /// the string when it is `OTHER_STATUS`).
     /// `push` may be `undefined` (a join push nobody asked for): nothing to do then.
     #[wasm_bindgen(js_name = pushSettled, catch)]
     pub(crate) fn push_settled(

@@ -362,13 +362,11 @@ impl Shared {
                         }
                     }
                 };
-                // The usual statuses cross as numbers (see `pushSettled`), any other as a string.
-                let (code, other) = match status.as_deref() {
-                    None => (0, JsValue::UNDEFINED),
-                    Some("ok") => (1, JsValue::UNDEFINED),
-                    Some("error") => (2, JsValue::UNDEFINED),
-                    Some("timeout") => (3, JsValue::UNDEFINED),
-                    Some(s) => (4, JsValue::from_str(s)),
+                // The usual statuses cross as numbers, any other as a string beside.
+                let code = crate::web::status_code(status.as_deref());
+                let other = match status {
+                    Some(s) if code == crate::web::OTHER_STATUS => JsValue::from_str(&s),
+                    _ => JsValue::UNDEFINED,
                 };
                 // Refs stay below 2^53 (spec §2.3): exact as a JS number; -1 for none.
                 let ref_ = ref_.map_or(-1.0, |r| r.0 as f64);

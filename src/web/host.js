@@ -213,8 +213,11 @@ export function messageHandler(r, conn, slow) {
 
 // ---- Payloads (src/web/payload.rs) ---------------------------------------------------
 // A reply's status and response (src/web/payload.rs), as phoenix.js's matchReceive reads
-// them but never throwing: 1 "ok", 2 "error", 3 "timeout", 4 another string (kept for
-// replyStatusText), 0 no string.
+// them but never throwing. A status crosses as its index in STATUSES (0 none; the order of
+// core::payload::USUAL_STATUSES), or as 4 with the string beside it (replyStatusText here,
+// `otherStatus` in pushSettled).
+const STATUSES = [undefined, "ok", "error", "timeout"];
+const OTHER_STATUS = 4;
 let statusText = "";
 const isObjectLike = (v) => v !== null && (typeof v === "object" || typeof v === "function");
 export function replyStatus(p) {
@@ -222,11 +225,10 @@ export function replyStatus(p) {
   let s;
   try { s = p.status; } catch (_) { return 0; }
   if (typeof s !== "string") return 0;
-  if (s === "ok") return 1;
-  if (s === "error") return 2;
-  if (s === "timeout") return 3;
+  const code = STATUSES.indexOf(s);
+  if (code > 0) return code;
   statusText = s;
-  return 4;
+  return OTHER_STATUS;
 }
 export function replyStatusText() { const s = statusText; statusText = ""; return s; }
 export function replyResponse(p) {
@@ -571,12 +573,11 @@ export function setPushKey(push, index, generation) {
 export function pushResp(status, response) { return { status, response }; }
 // A reply or timeout reached the push (Callback::Settle): phoenix.js's matchReceive. Every
 // hook of the status runs; the first exception is rethrown after them, as the driver does
-// for the callbacks of one message. The status comes as a number for the usual ones (0 none,
-// 1 ok, 2 error, 3 timeout) and as `otherStatus` for 4, so a reply converts no string.
-const STATUSES = [undefined, "ok", "error", "timeout"];
+// for the callbacks of one message. The status comes as replyStatus numbers it, so a reply
+// converts no string.
 export function pushSettled(push, code, otherStatus, response, ref, sent, timeout) {
   if (push === undefined) return;
-  const status = code === 4 ? otherStatus : STATUSES[code];
+  const status = code === OTHER_STATUS ? otherStatus : STATUSES[code];
   push._last = { status, response, ref: ref < 0 ? null : String(ref), sent, timeout };
   push._kept = false;
   let failed = false, error;

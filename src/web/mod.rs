@@ -45,6 +45,8 @@ pub mod timer;
 pub mod transport;
 pub mod url;
 
+#[cfg(feature = "js-api")]
+pub(crate) use payload::{status_code, OTHER_STATUS};
 pub use serializer::{
     decode_message, decode_parsed, decode_text, encode_binary, encode_message, encode_text,
     send_text,

@@ -19,7 +19,24 @@ use js_sys::{ArrayBuffer, JsString, Object, Reflect, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-use crate::core::payload::{Payload, Status};
+use crate::core::payload::{Payload, Status, USUAL_STATUSES};
+
+/// How a reply status crosses to and from JS (`replyStatus`, `pushSettled` in host.js): 0
+/// none, 1..=3 the [`USUAL_STATUSES`] in order, [`OTHER_STATUS`] any other string, passed
+/// beside it.
+#[cfg(feature = "js-api")]
+pub(crate) fn status_code(status: Option<&str>) -> u32 {
+    match status {
+        None => 0,
+        Some(s) => USUAL_STATUSES
+            .iter()
+            .position(|u| *u == s)
+            .map_or(OTHER_STATUS, |i| i as u32 + 1),
+    }
+}
+
+/// [`status_code`] of a status that is none of the usual ones.
+pub(crate) const OTHER_STATUS: u32 = 4;
 
 #[wasm_bindgen]
 extern "C" {
@@ -94,11 +111,11 @@ impl Payload for JsValue {
 
     fn reply_status(&self) -> Option<Status> {
         match reply_status_code(self) {
-            1 => Some(Status::Borrowed("ok")),
-            2 => Some(Status::Borrowed("error")),
-            3 => Some(Status::Borrowed("timeout")),
-            4 => Some(Status::Owned(reply_status_text())),
-            _ => None,
+            0 => None,
+            OTHER_STATUS => Some(Status::Owned(reply_status_text())),
+            code => USUAL_STATUSES
+                .get(code as usize - 1)
+                .map(|s| Status::Borrowed(*s)),
         }
     }
 
